@@ -1,0 +1,74 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { SASLOptions } from 'kafkajs';
+import { envSchema } from './schema.js';
+import { topicsWithPrefix, type Topics } from './topics.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  ssl: boolean | { rejectUnauthorized: boolean };
+  sasl?: SASLOptions;
+  topics: Topics;
+  partitions: number;
+  replicationFactor: number;
+  publishTimeoutMs: number;
+}
+
+export interface Config {
+  logLevel: string;
+  http: { host: string; port: number; publicUrl?: string; maxBodyBytes: number };
+  ownerApiKey?: string;
+  database: { url: string; poolMax: number };
+  kafka: KafkaConfig;
+  resolver: { groupId: string; transactionalId: string; metricsPort: number; maxBatchBytes: number };
+}
+
+/** The only reader of `process.env`: parses, validates and freezes the whole configuration. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration — ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const sasl = e.KAFKA_SASL_MECHANISM
+    ? ({ mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME!, password: e.KAFKA_SASL_PASSWORD! } as SASLOptions)
+    : undefined;
+  return deepFreeze({
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''), maxBodyBytes: e.MAX_BODY_BYTES },
+    ownerApiKey: e.OWNER_API_KEY,
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      ssl: e.KAFKA_SSL ? { rejectUnauthorized: e.KAFKA_SSL_REJECT_UNAUTHORIZED } : false,
+      ...(sasl ? { sasl } : {}),
+      topics: topicsWithPrefix(e.KAFKA_TOPIC_PREFIX),
+      partitions: e.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+      publishTimeoutMs: e.KAFKA_PUBLISH_TIMEOUT_MS,
+    },
+    resolver: {
+      groupId: e.RESOLVER_GROUP_ID,
+      // Unique per process unless pinned: a pinned id lets a restarted resolver fence its predecessor.
+      transactionalId: e.RESOLVER_TRANSACTIONAL_ID ?? `${e.RESOLVER_GROUP_ID}-${hostname()}-${randomBytes(4).toString('hex')}`,
+      metricsPort: e.RESOLVER_METRICS_PORT,
+      maxBatchBytes: e.RESOLVER_MAX_BATCH_BYTES,
+    },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,36 @@
+import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry } from 'kafkajs';
+import type { KafkaConfig } from './index.js';
+import type { Logger } from './logger.js';
+
+/** A kafkajs client whose own logs go through pino, under the `kafka` child logger. */
+export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
+  const log = logger.child({ module: 'kafka' });
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    ssl: config.ssl,
+    ...(config.sasl ? { sasl: config.sasl } : {}),
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: () => ({ level, log: entry }: LogEntry) => {
+      const { message, ...fields } = entry;
+      if (level <= KafkaLogLevel.ERROR) log.error(fields, message);
+      else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
+      else log.debug(fields, message);
+    },
+  });
+}
+
+/** Creates every Tributary topic that does not exist yet; safe to call from every process at start. */
+export async function ensureTopics(admin: Admin, config: KafkaConfig): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = Object.values(config.topics).filter((topic) => !existing.has(topic));
+  if (missing.length === 0) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((topic) => ({
+      topic,
+      numPartitions: config.partitions,
+      replicationFactor: config.replicationFactor,
+    })),
+  });
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .refine((brokers) => brokers.length > 0 && brokers.every((broker) => /^[^\s:]+:\d+$/.test(broker)), {
+    message: 'must be a comma-separated list of host:port',
+  });
+
+/**
+ * Every environment variable Tributary reads, with its default. The README's configuration table
+ * is this schema in prose; keep the two together.
+ */
+export const envSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_URL: z.url({ message: 'must be an absolute URL such as https://hooks.example.com' }).optional(),
+  MAX_BODY_BYTES: positiveInt.default(1_048_576),
+  OWNER_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/tributary'),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).default('tributary'),
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"').default(''),
+  KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(-1).default(-1),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: bool.default(true),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_PUBLISH_TIMEOUT_MS: positiveInt.default(10_000),
+
+  RESOLVER_GROUP_ID: z.string().min(1).default('tributary-resolver'),
+  RESOLVER_TRANSACTIONAL_ID: z.string().min(1).optional(),
+  RESOLVER_METRICS_PORT: port.default(9464),
+  RESOLVER_MAX_BATCH_BYTES: positiveInt.default(1_048_576),
+}).superRefine((env, context) => {
+  if (env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['KAFKA_SASL_USERNAME'],
+      message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set',
+    });
+  }
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const CHANNELS = ['webchat', 'email', 'sms', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** How a channel knows its sender. `(kind, scope, id)` is unique: it is the identity the resolver matches on. */
+export const SENDER_KINDS = ['webchat_visitor', 'email', 'sms', 'whatsapp', 'whatsapp_bsuid', 'messenger_psid',
+  'instagram_igsid', 'telegram_user', 'api_user'] as const;
+export type SenderKind = (typeof SENDER_KINDS)[number];
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const attachmentSchema = z.object({
+  type: z.enum(['image', 'video', 'audio', 'file', 'location', 'contact', 'sticker', 'other']),
+  url: z.string().max(4096).optional(),
+  contentType: z.string().max(255).optional(),
+  name: z.string().max(1024).optional(),
+  size: z.number().int().nonnegative().optional(),
+});
+
+export const senderSchema = z.object({
+  kind: z.enum(SENDER_KINDS),
+  id: z.string().min(1).max(512),
+  /** The account, page or site that scopes the id; absent for globally unique ids (phones, emails). */
+  scope: z.string().min(1).max(512).optional(),
+});
+
+export const profileSchema = z.object({
+  name: z.string().max(512).optional(),
+  firstName: z.string().max(256).optional(),
+  lastName: z.string().max(256).optional(),
+  email: z.string().max(512).optional(),
+  phone: z.string().max(64).optional(),
+  avatarUrl: z.string().max(4096).optional(),
+  language: z.string().max(35).optional(),
+  country: z.string().max(64).optional(),
+  timezone: z.string().max(64).optional(),
+  username: z.string().max(256).optional(),
+});
+
+export const envelopeSchema = z.object({
+  v: z.literal(1),
+  id: z.uuid(),
+  channel: z.enum(CHANNELS),
+  account: z.string().min(1).max(512),
+  sender: senderSchema,
+  profile: profileSchema,
+  message: z.object({
+    providerId: z.string().min(1).max(512),
+    text: z.string().max(262_144).optional(),
+    attachments: z.array(attachmentSchema).max(100),
+    sentAt: isoTime,
+    threadId: z.string().max(512).optional(),
+  }),
+  receivedAt: isoTime,
+});
+
+export type Envelope = z.infer<typeof envelopeSchema>;
+export type Sender = z.infer<typeof senderSchema>;
+export type Profile = z.infer<typeof profileSchema>;
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+export interface ResolvedContact {
+  id: string;
+  isNew: boolean;
+  displayName: string;
+  potentialDuplicates: number;
+}
+
+/** What downstream inbox services read from the resolved topic. */
+export type ResolvedEnvelope = Envelope & { contact: ResolvedContact; resolvedAt: string };
+
+/** RFC 4122 namespace for envelope ids (a fixed random UUID; never change it: ids would change). */
+const ENVELOPE_NAMESPACE = Buffer.from('6f1c2b9e4d8a4f3bb0c5a7e2d9184c36', 'hex');
+
+/**
+ * A name-based (version 5) UUID of channel, receiving account and the provider's message id, so a
+ * provider's retried delivery gets the id of the first one and the resolver can publish it once.
+ */
+export function envelopeId(channel: Channel, account: string, providerId: string): string {
+  const hash = createHash('sha1').update(ENVELOPE_NAMESPACE).update(`${channel}\n${account}\n${providerId}`).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The inbound record key: every message of one sender lands on one partition, in order. */
+export function senderKey(sender: Sender): string {
+  return `${sender.kind}:${sender.scope ?? ''}:${sender.id}`;
+}

@@ -1,0 +1,15 @@
+/** SQLSTATE classes and codes that mean "try again": the server went away, or lost a race. */
+const RETRIABLE_SQLSTATES = ['08', '53', '57P01', '57P02', '57P03', '40001', '40P01', '55P03'];
+const RETRIABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** True when a database error is worth retrying: an outage or a transient conflict, not a bad statement. */
+export function isRetriableDbError(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  if (name === 'KnexTimeoutError') return true;
+  if (typeof code === 'string') {
+    if (RETRIABLE_NODE_CODES.has(code)) return true;
+    if (RETRIABLE_SQLSTATES.some((prefix) => code.startsWith(prefix))) return true;
+  }
+  return typeof message === 'string' && /Connection terminated|connection.*(closed|ended)/i.test(message);
+}

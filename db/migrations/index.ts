@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import * as contacts from './20261122000000_contacts.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration, in order. Listed here rather than read from disk so `tsx` and `dist/` behave alike. */
+const migrations: (readonly [string, Migration])[] = [
+  ['20261122000000_contacts', contacts],
+];
+
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: async () => migrations,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

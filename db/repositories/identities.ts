@@ -1,0 +1,48 @@
+import type { Knex } from 'knex';
+import { query } from '../sql.js';
+import type { IdentityKey } from '../../resolvers/identity/identity.js';
+
+export interface IdentityRow {
+  id: string;
+  contact_id: string;
+  kind: string;
+  scope: string;
+  value: string;
+}
+
+export interface IdentityClaim extends IdentityKey {
+  id: string;
+  contactId: string;
+}
+
+export async function findIdentities(trx: Knex.Transaction, keys: IdentityKey[]): Promise<IdentityRow[]> {
+  if (keys.length === 0) return [];
+  const rows = await query<IdentityRow>(trx,
+    `SELECT i.id, i.contact_id, i.kind, i.scope, i.value
+       FROM unnest(?::text[], ?::text[], ?::text[]) AS k(kind, scope, value)
+       JOIN contact_identities i USING (kind, scope, value)`,
+    [keys.map((k) => k.kind), keys.map((k) => k.scope), keys.map((k) => k.value)],
+  );
+  return rows;
+}
+
+/**
+ * Inserts identities that do not exist yet, each pointing at a contact the caller is about to create.
+ * Returns only the rows this transaction won: the unique index decides races between resolvers, and the
+ * loser's rows are found again with `findIdentities` once the winner has committed.
+ */
+export async function claimIdentities(trx: Knex.Transaction, claims: IdentityClaim[], at: Date): Promise<IdentityRow[]> {
+  if (claims.length === 0) return [];
+  const rows = await query<IdentityRow>(trx,
+    `INSERT INTO contact_identities (id, contact_id, kind, scope, value, matchable, created_at)
+     SELECT c.*, ?::timestamptz
+       FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::bool[])
+         AS c(id, contact_id, kind, scope, value, matchable)
+     ORDER BY c.kind, c.scope, c.value
+     ON CONFLICT (kind, scope, value) DO NOTHING
+     RETURNING id, contact_id, kind, scope, value`,
+    [at, claims.map((c) => c.id), claims.map((c) => c.contactId), claims.map((c) => c.kind),
+      claims.map((c) => c.scope), claims.map((c) => c.value), claims.map((c) => c.matchable)],
+  );
+  return rows;
+}

@@ -1,0 +1,58 @@
+import type { Knex } from 'knex';
+import { query } from '../sql.js';
+
+/** Where a record was read from; a record read again at the same place is a replay, not a new delivery. */
+export interface SourcePosition {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface LedgerEntry {
+  envelopeId: string;
+  contactId: string;
+  isNew: boolean;
+  outcome: 'resolved' | 'dropped';
+  source: SourcePosition;
+}
+
+/** The processed-envelope ledger: makes the resolver's database writes idempotent per envelope id. */
+export async function findProcessed(trx: Knex.Transaction, envelopeIds: string[]): Promise<Map<string, LedgerEntry>> {
+  const rows = await query<LedgerRow>(trx,
+    `SELECT envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset::text
+       FROM processed_envelopes WHERE envelope_id = ANY(?::uuid[])`,
+    [envelopeIds],
+  );
+  return new Map(rows.map((row) => [row.envelope_id, {
+    envelopeId: row.envelope_id,
+    contactId: row.contact_id,
+    isNew: row.is_new,
+    outcome: row.outcome,
+    source: { topic: row.source_topic, partition: row.source_partition, offset: row.source_offset },
+  }]));
+}
+
+export async function recordProcessed(trx: Knex.Transaction, entries: LedgerEntry[], at: Date): Promise<void> {
+  if (entries.length === 0) return;
+  await query(trx,
+    `INSERT INTO processed_envelopes
+       (envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset, processed_at)
+     SELECT e.*, ?::timestamptz
+       FROM unnest(?::uuid[], ?::uuid[], ?::bool[], ?::text[], ?::text[], ?::int[], ?::bigint[])
+         AS e(envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset)
+     ON CONFLICT (envelope_id) DO NOTHING`,
+    [at, entries.map((e) => e.envelopeId), entries.map((e) => e.contactId), entries.map((e) => e.isNew),
+      entries.map((e) => e.outcome), entries.map((e) => e.source.topic), entries.map((e) => e.source.partition),
+      entries.map((e) => e.source.offset)],
+  );
+}
+
+interface LedgerRow {
+  envelope_id: string;
+  contact_id: string;
+  is_new: boolean;
+  outcome: 'resolved' | 'dropped';
+  source_topic: string;
+  source_partition: number;
+  source_offset: string;
+}

@@ -1,0 +1,48 @@
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../config/index.js';
+import { createKafka, ensureTopics } from '../config/kafka.js';
+import { runProcess } from '../config/lifecycle.js';
+import { createLogger } from '../config/logger.js';
+import { createPublisher } from '../connectors/publisher.js';
+import { createDb } from '../db/client.js';
+import { createApiKey } from '../db/repositories/api-keys.js';
+import { createApp } from './app.js';
+import { createGatewayMetrics } from './metrics.js';
+
+/** The `web` process: the HTTP gateway (webhooks, API channel, health and metrics). */
+const config = loadConfig();
+const logger = createLogger(config.logLevel, 'gateway');
+
+await runProcess(logger, async () => {
+  const db = createDb(config.database);
+  const kafka = createKafka(config.kafka, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, config.kafka);
+  const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  await producer.connect();
+  if (config.ownerApiKey) {
+    await createApiKey(db, { name: 'bootstrap owner (OWNER_API_KEY)', role: 'owner', key: config.ownerApiKey });
+  }
+
+  const app = createApp({
+    db,
+    publisher: createPublisher({ producer, topic: config.kafka.topics.inbound, timeoutMs: config.kafka.publishTimeoutMs, logger }),
+    logger,
+    metrics: createGatewayMetrics(),
+    readiness: { database: () => db.raw('SELECT 1'), kafka: () => admin.describeCluster() },
+    maxBodyBytes: config.http.maxBodyBytes,
+    clock: () => new Date(),
+  });
+  const server = app.listen(config.http.port, config.http.host);
+  await new Promise<void>((ready, fail) => server.once('listening', ready).once('error', fail));
+  const { port } = server.address() as AddressInfo;
+  logger.info({ url: `http://${config.http.host}:${port}`, inboundTopic: config.kafka.topics.inbound }, 'gateway listening');
+
+  return async () => {
+    await new Promise<void>((closed) => server.close(() => closed()));
+    await producer.disconnect();
+    await admin.disconnect();
+    await db.destroy();
+  };
+});

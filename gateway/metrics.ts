@@ -1,0 +1,23 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+export function createGatewayMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tributary_gateway_' });
+  return {
+    registry,
+    messagesIn: new Counter({
+      name: 'tributary_gateway_messages_in_total', help: 'Envelopes accepted and acknowledged by Kafka.',
+      labelNames: ['channel'], registers: [registry],
+    }),
+    requests: new Counter({
+      name: 'tributary_gateway_http_requests_total', help: 'HTTP requests by route and status.',
+      labelNames: ['route', 'status'], registers: [registry],
+    }),
+    publishSeconds: new Histogram({
+      name: 'tributary_gateway_publish_seconds', help: 'Time from request to Kafka acknowledgement.',
+      registers: [registry], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    }),
+  };
+}

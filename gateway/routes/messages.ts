@@ -1,0 +1,26 @@
+import express, { Router } from 'express';
+import { normaliseApiMessages } from '../../connectors/api/normalise.js';
+import { apiBatchSchema, apiMessageSchema } from '../../connectors/api/schema.js';
+import type { AppDeps } from '../app.js';
+import { requireApiKey } from '../auth.js';
+import { parseBody } from '../validation.js';
+
+/** The API channel: `POST /v1/messages` for products that relay their own users' messages. */
+export function messagesRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.post('/v1/messages',
+    requireApiKey(deps.db, ['owner', 'manager', 'agent']),
+    express.json({ limit: deps.maxBodyBytes, type: () => true }),
+    async (req, res) => {
+      const body: unknown = req.body;
+      const isBatch = typeof body === 'object' && body !== null && 'messages' in body;
+      const messages = isBatch ? parseBody(apiBatchSchema, body).messages : [parseBody(apiMessageSchema, body)];
+      const envelopes = normaliseApiMessages(messages, deps.clock());
+      const stopTimer = deps.metrics.publishSeconds.startTimer();
+      await deps.publisher.publish(envelopes);
+      stopTimer();
+      deps.metrics.messagesIn.inc({ channel: 'api' }, envelopes.length);
+      res.status(202).json({ accepted: envelopes.length, ids: envelopes.map((envelope) => envelope.id) });
+    });
+  return router;
+}

@@ -1,0 +1,59 @@
+import type { InboundContactUpdate } from '../../db/repositories/contacts.js';
+import type { DropDelta, InteractionDelta } from '../../db/repositories/interactions.js';
+import type { ContactFields, SenderFacts } from './identity.js';
+import type { Decision } from './resolve.js';
+
+/** Pure folds of a batch's decisions into one row per contact or identity, for set-based writes. */
+
+export function mergeFields(facts: Pick<SenderFacts, 'fields'>[]): ContactFields {
+  const merged: ContactFields = {};
+  for (const { fields } of facts) {
+    for (const [name, value] of Object.entries(fields) as [keyof ContactFields, string | undefined][]) {
+      if (value !== undefined && merged[name] === undefined) merged[name] = value;
+    }
+  }
+  return merged;
+}
+
+export function contactUpdates(decisions: Decision[]): InboundContactUpdate[] {
+  return groupBy(decisions, (d) => d.contactId).map(([id, group]) => ({
+    ...mergeFields(group.map((d) => d.facts)),
+    id,
+    lastInboundAt: latest(group.map((d) => receivedAt(d))),
+  }));
+}
+
+export function interactionDeltas(decisions: Decision[]): InteractionDelta[] {
+  return groupBy(decisions, (d) => d.identityId).map(([identityId, group]) => {
+    const last = group.reduce((a, b) => (receivedAt(b) >= receivedAt(a) ? b : a));
+    return {
+      identityId,
+      contactId: group[0]!.contactId,
+      firstAt: earliest(group.map(receivedAt)),
+      lastAt: receivedAt(last),
+      count: group.length,
+      lastChannel: last.item.envelope.channel,
+    };
+  });
+}
+
+export function blockedDrops(decisions: Decision[]): DropDelta[] {
+  return groupBy(decisions, (d) => d.contactId).map(([contactId, group]) => ({
+    contactId, count: group.length, lastAt: latest(group.map(receivedAt)),
+  }));
+}
+
+const receivedAt = (d: Decision) => new Date(d.item.envelope.receivedAt);
+const latest = (dates: Date[]) => new Date(Math.max(...dates.map(Number)));
+const earliest = (dates: Date[]) => new Date(Math.min(...dates.map(Number)));
+
+function groupBy<T>(items: T[], key: (item: T) => string): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.entries()];
+}

@@ -1,0 +1,135 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { Envelope, SenderKind } from '../../connectors/envelope.js';
+import { normaliseEmail } from '../normalise/email.js';
+import { isPlaceholder } from '../normalise/junk.js';
+import { countryOfAccount, normalisePhone } from '../normalise/phone.js';
+import { friendlyName } from './friendly-name.js';
+
+/** The row an envelope's sender matches in `contact_identities`. */
+export interface IdentityKey {
+  kind: SenderKind;
+  scope: string;
+  value: string;
+  /** False for raw phones, invalid emails and anonymous senders: they never match anything else. */
+  matchable: boolean;
+}
+
+/** An email address or E.164 phone a contact can be reached on, compared across contacts for duplicates. */
+export interface ContactPoint {
+  kind: 'email' | 'phone';
+  value: string;
+  /** Where we learnt it: the sender's own identity, a profile hint, or a person typing it in. */
+  source: 'identity' | 'profile' | 'manual';
+}
+
+/** What an envelope tells the resolver about its sender, normalised and stripped of junk. */
+export interface SenderFacts {
+  identity: IdentityKey;
+  points: ContactPoint[];
+  fields: ContactFields;
+}
+
+export interface ContactFields {
+  displayName?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phone?: string;
+  avatarUrl?: string;
+  country?: string;
+  language?: string;
+  timezone?: string;
+}
+
+const PHONE_KINDS: ReadonlySet<SenderKind> = new Set(['sms', 'whatsapp']);
+
+export function identityKeyString(identity: { kind: string; scope: string; value: string }): string {
+  return `${identity.kind}\u0000${identity.scope}\u0000${identity.value}`;
+}
+
+export function defaultDisplayName(identity: IdentityKey): string {
+  return friendlyName(identityKeyString(identity));
+}
+
+/** Pure: everything the resolver needs from one envelope, before it touches the database. */
+export function senderFacts(envelope: Envelope): SenderFacts {
+  const accountCountry = countryOfAccount(envelope.account);
+  const own = ownContactPoints(envelope.account);
+  const identity = identityOf(envelope, accountCountry, own);
+  const points: ContactPoint[] = [];
+  const add = (point: ContactPoint | undefined) => {
+    if (point && !own.has(point.value) && !points.some((p) => p.kind === point.kind && p.value === point.value)) {
+      points.push(point);
+    }
+  };
+  if (identity.matchable && identity.kind === 'email') add({ kind: 'email', value: identity.value, source: 'identity' });
+  if (identity.matchable && PHONE_KINDS.has(identity.kind)) add({ kind: 'phone', value: identity.value, source: 'identity' });
+  const profileEmail = emailPoint(envelope.profile.email);
+  const profilePhone = phonePoint(envelope.profile.phone, accountCountry);
+  add(profileEmail);
+  add(profilePhone);
+
+  const { profile } = envelope;
+  const firstName = clean(profile.firstName);
+  const lastName = clean(profile.lastName);
+  const displayName = clean(profile.name) ?? (clean([firstName, lastName].filter(Boolean).join(' ')) || undefined);
+  return {
+    identity,
+    points,
+    fields: {
+      displayName,
+      firstName,
+      lastName,
+      email: points.find((p) => p.kind === 'email')?.value,
+      phone: points.find((p) => p.kind === 'phone')?.value,
+      avatarUrl: clean(profile.avatarUrl),
+      country: clean(profile.country),
+      language: clean(profile.language),
+      timezone: clean(profile.timezone),
+    },
+  };
+}
+
+function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined, own: Set<string>): IdentityKey {
+  const { kind, id } = envelope.sender;
+  const scope = envelope.sender.scope ?? '';
+  const anonymous: IdentityKey = { kind, scope, value: `anonymous:${envelope.id}`, matchable: false };
+  if (PHONE_KINDS.has(kind)) {
+    const phone = normalisePhone(id, accountCountry);
+    if (phone.kind === 'junk' || own.has(phone.value)) return anonymous;
+    return { kind, scope, value: phone.value, matchable: phone.kind === 'e164' };
+  }
+  if (kind === 'email') {
+    const email = normaliseEmail(id);
+    if (email.kind === 'junk' || own.has(email.value)) return anonymous;
+    return { kind, scope, value: email.value, matchable: email.kind === 'email' };
+  }
+  const value = id.trim();
+  if (isPlaceholder(value) || value === envelope.account) return anonymous;
+  return { kind, scope, value, matchable: true };
+}
+
+/** The receiving account's own address or number is never a customer's. */
+function ownContactPoints(account: string): Set<string> {
+  const own = new Set<string>();
+  const email = normaliseEmail(account);
+  if (email.kind === 'email') own.add(email.value);
+  const phone = normalisePhone(account.replace(/^whatsapp:/, ''));
+  if (phone.kind === 'e164') own.add(phone.value);
+  return own;
+}
+
+function emailPoint(value: string | undefined): ContactPoint | undefined {
+  const email = normaliseEmail(value);
+  return email.kind === 'email' ? { kind: 'email', value: email.value, source: 'profile' } : undefined;
+}
+
+function phonePoint(value: string | undefined, country: CountryCode | undefined): ContactPoint | undefined {
+  const phone = normalisePhone(value, country);
+  return phone.kind === 'e164' ? { kind: 'phone', value: phone.value, source: 'profile' } : undefined;
+}
+
+function clean(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed && !isPlaceholder(trimmed) ? trimmed : undefined;
+}

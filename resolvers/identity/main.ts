@@ -1,0 +1,47 @@
+import { createServer } from 'node:http';
+import { loadConfig } from '../../config/index.js';
+import { createKafka, ensureTopics } from '../../config/kafka.js';
+import { runProcess } from '../../config/lifecycle.js';
+import { createLogger } from '../../config/logger.js';
+import { createDb } from '../../db/client.js';
+import { runChecks } from '../../gateway/routes/health.js';
+import { createResolverMetrics } from '../metrics.js';
+import { createResolver } from './consumer.js';
+
+/** The `resolver` process: inbound envelopes → contacts → the resolved topic. Metrics on RESOLVER_METRICS_PORT. */
+const config = loadConfig();
+const logger = createLogger(config.logLevel, 'resolver');
+
+await runProcess(logger, async () => {
+  const db = createDb(config.database);
+  const kafka = createKafka(config.kafka, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, config.kafka);
+  const metrics = createResolverMetrics();
+  const resolver = createResolver({ kafka, db, topics: config.kafka.topics, logger, metrics,
+    groupId: config.resolver.groupId, transactionalId: config.resolver.transactionalId,
+    maxBatchBytes: config.resolver.maxBatchBytes });
+  await resolver.start();
+
+  const readiness = { database: () => db.raw('SELECT 1'), kafka: () => admin.describeCluster() };
+  const server = createServer(async (req, res) => {
+    if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+    } else if (req.url === '/readyz' || req.url === '/healthz') {
+      const checks = req.url === '/readyz' ? await runChecks(readiness) : {};
+      const ok = Object.values(checks).every((check) => check === 'ok');
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', checks }));
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not_found"}}');
+    }
+  }).listen(config.resolver.metricsPort, config.http.host);
+  logger.info({ metrics: `http://${config.http.host}:${config.resolver.metricsPort}/metrics` }, 'resolver metrics listening');
+
+  return async () => {
+    server.close();
+    await resolver.stop();
+    await admin.disconnect();
+    await db.destroy();
+  };
+});

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Envelope, ResolvedEnvelope } from '../../connectors/envelope.js';
+import type { Db } from '../../db/client.js';
+import { applyInboundUpdates, insertContacts, loadContactStates, type NewContact } from '../../db/repositories/contacts.js';
+import { claimIdentities, findIdentities, type IdentityClaim, type IdentityRow } from '../../db/repositories/identities.js';
+import { recordBlockedDrops, recordInteractions } from '../../db/repositories/interactions.js';
+import { findProcessed, recordProcessed, type LedgerEntry, type SourcePosition } from '../../db/repositories/ledger.js';
+import { addPointsAndFlagDuplicates, countOpenDuplicates, findFlaggedBy, type FlaggedDuplicate } from '../../db/repositories/suggestions.js';
+import { defaultDisplayName, identityKeyString, senderFacts, type IdentityKey, type SenderFacts } from './identity.js';
+import { blockedDrops, contactUpdates, interactionDeltas, mergeFields } from './aggregate.js';
+
+export interface InboundItem {
+  envelope: Envelope;
+  source: SourcePosition;
+}
+
+export interface DuplicateFlaggedEvent {
+  type: 'duplicate_flagged';
+  suggestionId: string;
+  contactId: string;
+  otherContactId: string;
+  field: 'email' | 'phone';
+  value: string;
+  reason: string;
+  at: string;
+}
+
+export interface BatchResult {
+  resolved: ResolvedEnvelope[];
+  events: DuplicateFlaggedEvent[];
+  /** Messages from blocked contacts, dropped silently. */
+  dropped: number;
+  /** Deliveries of an envelope id that was already processed from another offset (provider retries). */
+  duplicates: number;
+}
+
+/** One fresh envelope after matching: the contact it belongs to and what happened to it. */
+export interface Decision {
+  item: InboundItem;
+  facts: SenderFacts;
+  identityId: string;
+  contactId: string;
+  isNew: boolean;
+  outcome: 'resolved' | 'dropped';
+}
+
+/**
+ * Resolves a batch of inbound envelopes to contacts in one database transaction with a fixed number of
+ * set-based statements, whatever the batch size. Re-running a batch that was committed (a resolver that
+ * died before its Kafka transaction did) yields the same records and events again, without counting twice.
+ */
+export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Promise<BatchResult> {
+  return db.transaction(async (trx) => {
+    const unique = firstOfEachEnvelope(items);
+    const ledger = await findProcessed(trx, unique.map((item) => item.envelope.id));
+    const replays: { item: InboundItem; entry: LedgerEntry }[] = [];
+    const fresh: InboundItem[] = [];
+    for (const item of unique) {
+      const entry = ledger.get(item.envelope.id);
+      if (!entry) fresh.push(item);
+      else if (samePosition(entry.source, item.source)) replays.push({ item, entry });
+    }
+    const decisions = await decide(trx, fresh, now);
+    const flagged = [
+      ...(await findFlaggedBy(trx, replays.map(({ item }) => item.envelope.id))),
+      ...(await record(trx, decisions, now)),
+    ];
+
+    const outcomes = new Map<string, { contactId: string; isNew: boolean; outcome: string }>([
+      ...replays.map(({ item, entry }) => [item.envelope.id, entry] as const),
+      ...decisions.map((d) => [d.item.envelope.id, d] as const),
+    ]);
+    const resolvedItems = unique.filter((item) => outcomes.get(item.envelope.id)?.outcome === 'resolved');
+    const contactIds = [...new Set(resolvedItems.map((item) => outcomes.get(item.envelope.id)!.contactId))];
+    const [states, duplicateCounts] = await Promise.all([
+      loadContactStates(trx, contactIds), countOpenDuplicates(trx, contactIds)]);
+    const resolvedAt = now.toISOString();
+    return {
+      resolved: resolvedItems.map(({ envelope }) => {
+        const { contactId, isNew } = outcomes.get(envelope.id)!;
+        const contact = { id: contactId, isNew, displayName: states.get(contactId)?.displayName ?? '',
+          potentialDuplicates: duplicateCounts.get(contactId) ?? 0 };
+        return { ...envelope, contact, resolvedAt };
+      }),
+      events: flagged.map((f) => duplicateFlagged(f, resolvedAt)),
+      dropped: decisions.filter((d) => d.outcome === 'dropped').length,
+      duplicates: items.length - replays.length - fresh.length,
+    };
+  });
+}
+
+/** Matches each fresh envelope's sender to a contact, creating identities and contacts that are missing. */
+async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): Promise<Decision[]> {
+  if (fresh.length === 0) return [];
+  const facts = fresh.map((item) => senderFacts(item.envelope));
+  const keys = uniqueKeys(facts.map((f) => f.identity));
+  const found = byKey(await findIdentities(trx, keys));
+  const claims: IdentityClaim[] = keys
+    .filter((key) => !found.has(identityKeyString(key)))
+    .map((key) => ({ ...key, id: randomUUID(), contactId: randomUUID() }));
+  const won = byKey(await claimIdentities(trx, claims, now));
+  await insertContacts(trx, claims.filter((c) => won.has(identityKeyString(c))).map((claim) => {
+    const fields = mergeFields(facts.filter((f) => identityKeyString(f.identity) === identityKeyString(claim)));
+    return newContact(claim, fields);
+  }), now);
+  const lost = claims.filter((c) => !won.has(identityKeyString(c)));
+  const identities = new Map([...found, ...won, ...byKey(await findIdentities(trx, lost))]);
+
+  const states = await loadContactStates(trx, [...new Set([...identities.values()].map((row) => row.contact_id))]);
+  const firstSeen = new Set<string>();
+  return fresh.map((item, index) => {
+    const key = identityKeyString(facts[index]!.identity);
+    const identity = identities.get(key)!;
+    const isNew = won.has(key) && !firstSeen.has(key);
+    firstSeen.add(key);
+    const blocked = states.get(identity.contact_id)?.blocked ?? false;
+    return { item, facts: facts[index]!, identityId: identity.id, contactId: identity.contact_id, isNew,
+      outcome: blocked ? 'dropped' : 'resolved' };
+  });
+}
+
+/** Writes what the decisions imply: contact fields, interactions, drop counters, points, the ledger. */
+async function record(trx: Knex.Transaction, decisions: Decision[], now: Date): Promise<FlaggedDuplicate[]> {
+  if (decisions.length === 0) return [];
+  const resolved = decisions.filter((d) => d.outcome === 'resolved');
+  await applyInboundUpdates(trx, contactUpdates(resolved), now);
+  await recordInteractions(trx, interactionDeltas(resolved));
+  await recordBlockedDrops(trx, blockedDrops(decisions.filter((d) => d.outcome === 'dropped')));
+  const points = resolved.flatMap((d) =>
+    d.facts.points.map((point) => ({ ...point, contactId: d.contactId, envelopeId: d.item.envelope.id })));
+  const flagged = await addPointsAndFlagDuplicates(trx, points, now);
+  await recordProcessed(trx, decisions.map((d) => ({ envelopeId: d.item.envelope.id, contactId: d.contactId,
+    isNew: d.isNew, outcome: d.outcome, source: d.item.source })), now);
+  return flagged;
+}
+
+function newContact(identity: IdentityClaim, fields: SenderFacts['fields']): NewContact {
+  return { ...fields, id: identity.contactId, displayName: fields.displayName ?? defaultDisplayName(identity),
+    nameGenerated: !fields.displayName };
+}
+
+function duplicateFlagged(flag: FlaggedDuplicate, at: string): DuplicateFlaggedEvent {
+  return { type: 'duplicate_flagged', suggestionId: flag.id, contactId: flag.contactA, otherContactId: flag.contactB,
+    field: flag.field, value: flag.value, reason: `same ${flag.field} ${flag.value}`, at };
+}
+
+function firstOfEachEnvelope(items: InboundItem[]): InboundItem[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.envelope.id) && seen.add(item.envelope.id));
+}
+
+function samePosition(a: SourcePosition, b: SourcePosition): boolean {
+  return a.topic === b.topic && a.partition === b.partition && a.offset === b.offset;
+}
+
+/** Sorted, so that concurrent resolvers take row locks in the same order and cannot deadlock on them. */
+function uniqueKeys(keys: IdentityKey[]): IdentityKey[] {
+  const unique = new Map(keys.map((key) => [identityKeyString(key), key]));
+  return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, key]) => key);
+}
+
+function byKey(rows: Pick<IdentityRow, 'kind' | 'scope' | 'value'>[]): Map<string, IdentityRow> {
+  return new Map(rows.map((row) => [identityKeyString(row), row as IdentityRow]));
+}

@@ -1,0 +1,28 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type ResolverMetrics = ReturnType<typeof createResolverMetrics>;
+
+/** The resolver's Prometheus metrics, on a registry of their own (tests run several resolvers in one process). */
+export function createResolverMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tributary_resolver_' });
+  const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
+  return {
+    registry,
+    consumed: counter('tributary_resolver_messages_in_total', 'Inbound records read by the resolver.'),
+    resolved: counter('tributary_resolver_messages_out_total', 'Records published to the resolved topic.'),
+    dropped: counter('tributary_resolver_messages_dropped_total', 'Messages from blocked contacts, dropped silently.'),
+    duplicates: counter('tributary_resolver_duplicate_deliveries_total', 'Envelope ids already resolved from another offset.'),
+    deadLettered: counter('tributary_resolver_messages_dlq_total', 'Records sent to the dead-letter topic.'),
+    flagged: counter('tributary_resolver_duplicates_flagged_total', 'Potential duplicate contacts flagged.'),
+    retries: counter('tributary_resolver_db_retries_total', 'Batches retried after a retriable database error.'),
+    batchSeconds: new Histogram({
+      name: 'tributary_resolver_batch_seconds', help: 'Time to resolve and commit one batch.', registers: [registry],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    }),
+    batchSize: new Histogram({
+      name: 'tributary_resolver_batch_size', help: 'Records per consumed batch.', registers: [registry],
+      buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+    }),
+  };
+}

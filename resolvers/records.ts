@@ -1,0 +1,60 @@
+import type { KafkaMessage, Message } from 'kafkajs';
+import { envelopeSchema, type ResolvedEnvelope } from '../connectors/envelope.js';
+import type { InboundItem, DuplicateFlaggedEvent } from './identity/resolve.js';
+
+/** A record that can never be resolved, by its offset in the batch. */
+export interface DeadLetter {
+  offset: string;
+  reason: string;
+}
+
+/** Splits a batch into envelopes to resolve and records that can never be resolved (dead letters). */
+export function parseRecords(topic: string, partition: number, messages: KafkaMessage[]):
+  { items: InboundItem[]; deadLetters: DeadLetter[] } {
+  const items: InboundItem[] = [];
+  const deadLetters: DeadLetter[] = [];
+  for (const message of messages) {
+    const parsed = parseEnvelope(message.value);
+    if (parsed.ok) items.push({ envelope: parsed.envelope, source: { topic, partition, offset: message.offset } });
+    else deadLetters.push({ offset: message.offset, reason: parsed.reason });
+  }
+  return { items, deadLetters };
+}
+
+function parseEnvelope(value: Buffer | null) {
+  if (!value || value.length === 0) return { ok: false as const, reason: 'empty record' };
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch {
+    return { ok: false as const, reason: 'record is not JSON' };
+  }
+  const result = envelopeSchema.safeParse(json);
+  if (result.success) return { ok: true as const, envelope: result.data };
+  const issue = result.error.issues[0]!;
+  return { ok: false as const, reason: `invalid envelope: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+}
+
+export function resolvedMessage(record: ResolvedEnvelope): Message {
+  return { key: record.contact.id, value: JSON.stringify(record), headers: { 'envelope-id': record.id } };
+}
+
+export function eventMessage(event: DuplicateFlaggedEvent): Message {
+  return { key: event.contactId, value: JSON.stringify(event), headers: { 'event-type': event.type } };
+}
+
+/** The original bytes, untouched, so the record can be replayed; why and where from travel in headers. */
+export function deadLetterMessage(topic: string, partition: number, original: KafkaMessage, reason: string, at: Date): Message {
+  return {
+    key: original.key,
+    value: original.value,
+    headers: {
+      ...original.headers,
+      'dlq-reason': reason,
+      'dlq-source-topic': topic,
+      'dlq-source-partition': String(partition),
+      'dlq-source-offset': original.offset,
+      'dlq-failed-at': at.toISOString(),
+    },
+  };
+}

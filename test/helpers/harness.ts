@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Topics } from '../../config/topics.js';
+import { createLogger } from '../../config/logger.js';
+import { createPublisher } from '../../connectors/publisher.js';
+import { createApiKey } from '../../db/repositories/api-keys.js';
+import { createApp } from '../../gateway/app.js';
+import { createGatewayMetrics } from '../../gateway/metrics.js';
+import { createResolver, type Resolver } from '../../resolvers/identity/consumer.js';
+import { createResolverMetrics } from '../../resolvers/metrics.js';
+import { createTestDb, type TestDb } from './db.js';
+import { createTestTopics, testKafka } from './kafka.js';
+
+export const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+
+/** A gateway on a random port and resolvers, wired to a database and topics of their own. */
+export interface Harness {
+  kafka: Kafka;
+  topics: Topics;
+  testDb: TestDb;
+  baseUrl: string;
+  ownerKey: string;
+  groupId: string;
+  startResolver(): Promise<Resolver>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { resolvers?: number; partitions?: number } = {}): Promise<Harness> {
+  const kafka = testKafka();
+  const topics = await createTestTopics(kafka, options.partitions ?? 3);
+  const testDb = await createTestDb();
+  const ownerKey = `test-owner-${randomBytes(12).toString('hex')}`;
+  await createApiKey(testDb.db, { name: 'test owner', role: 'owner', key: ownerKey });
+  const producer: Producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  await producer.connect();
+  const app = createApp({
+    db: testDb.db, logger, metrics: createGatewayMetrics(), readiness: { database: () => testDb.db.raw('SELECT 1') },
+    publisher: createPublisher({ producer, topic: topics.inbound, timeoutMs: 10_000, logger }),
+    maxBodyBytes: 1_048_576, clock: () => new Date(),
+  });
+  const server: Server = await new Promise((ready) => { const s = app.listen(0, '127.0.0.1', () => ready(s)); });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const groupId = `resolver-${randomBytes(5).toString('hex')}`;
+  const resolvers: Resolver[] = [];
+
+  const harness: Harness = {
+    kafka, topics, testDb, baseUrl, ownerKey, groupId,
+    async startResolver() {
+      const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: createResolverMetrics(),
+        transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576 });
+      await resolver.start();
+      resolvers.push(resolver);
+      return resolver;
+    },
+    async post(path, body, headers = {}) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ownerKey}`, ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async close() {
+      await Promise.all(resolvers.map((resolver) => resolver.stop()));
+      await new Promise((closed) => server.close(closed));
+      await producer.disconnect();
+      await testDb.drop();
+    },
+  };
+  for (let i = 0; i < (options.resolvers ?? 1); i++) await harness.startResolver();
+  return harness;
+}
