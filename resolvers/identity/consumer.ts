@@ -131,7 +131,14 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   return {
     async start() {
-      producer = deps.kafka.producer({ transactionalId: deps.transactionalId, idempotent: true, maxInFlightRequests: 1 });
+      producer = deps.kafka.producer({
+        transactionalId: deps.transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        // A resolver killed mid-transaction holds back read_committed readers until the broker aborts it:
+        // keep that short. (A restart with the same RESOLVER_TRANSACTIONAL_ID aborts it at once.)
+        transactionTimeout: 15_000,
+      });
       consumer = deps.kafka.consumer({
         groupId: deps.groupId,
         readUncommitted: false,

@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { resolveBatch, type InboundItem } from '../../resolvers/identity/resolve.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { envelope } from '../helpers/envelopes.js';
+
+/** The database half of exactly-once, without Kafka: what a resolver does when a batch comes back. */
+describe('resolveBatch (real Postgres)', () => {
+  let testDb: TestDb;
+  beforeEach(async () => { testDb = await createTestDb(); });
+  afterEach(async () => { await testDb.drop(); });
+
+  const account = '+14155550100';
+  const batch = (): InboundItem[] => [
+    envelope({ channel: 'whatsapp', account, kind: 'whatsapp', id: '+4915123456789', profile: { name: 'Jo' } }),
+    envelope({ channel: 'sms', account, kind: 'sms', id: '+4915123456789' }),
+    envelope({ channel: 'sms', account, kind: 'sms', id: '+4915123456789' }),
+  ].map((value, index) => ({ envelope: value, source: { topic: 'in', partition: 0, offset: String(index) } }));
+
+  describe('when a committed batch is read again from the same offsets (a crash before the Kafka commit)', () => {
+    it('returns the same records and events and counts nothing twice', async () => {
+      const items = batch();
+      const first = await resolveBatch(testDb.db, items, new Date());
+      const again = await resolveBatch(testDb.db, items, new Date());
+      expect(again.resolved.map((r) => r.contact)).to.deep.equal(first.resolved.map((r) => r.contact));
+      expect(again.events.map((e) => e.suggestionId)).to.deep.equal(first.events.map((e) => e.suggestionId));
+      expect(first.events).to.have.length(1);
+      const counts = await testDb.db('interactions').orderBy('message_count').pluck('message_count');
+      expect(counts).to.deep.equal([1, 2]);
+    });
+  });
+
+  describe('when the same envelope ids arrive again at other offsets (a provider retry)', () => {
+    it('publishes nothing for them', async () => {
+      const items = batch();
+      await resolveBatch(testDb.db, items, new Date());
+      const retried = await resolveBatch(testDb.db, items.map((item) => ({ ...item, source: { ...item.source, offset: `1${item.source.offset}` } })), new Date());
+      expect(retried).to.deep.include({ resolved: [], events: [], duplicates: 3 });
+    });
+  });
+
+  describe('when two transactions create the same new identity at once', () => {
+    it('makes one contact; the unique index decides', async () => {
+      const make = (offset: string) => [{ envelope: envelope({ channel: 'api', account: 'a', kind: 'api_user', scope: 'a', id: 'race' }),
+        source: { topic: 'in', partition: 0, offset } }];
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => resolveBatch(testDb.db, make(String(i)), new Date())));
+      expect(new Set(results.map((r) => r.resolved[0]!.contact.id)).size).to.equal(1);
+      expect(results.filter((r) => r.resolved[0]!.contact.isNew)).to.have.length(1);
+      expect(await testDb.db('contacts').count({ n: '*' })).to.deep.equal([{ n: 1 }]);
+    });
+  });
+
+  describe('when a sender later gives a real name', () => {
+    it('replaces the generated name but never a name a person entered', async () => {
+      const anon = () => [{ envelope: envelope({ channel: 'api', account: 'a', kind: 'api_user', scope: 'a', id: 'n' }), source: { topic: 'in', partition: 0, offset: '0' } }];
+      const named = (name: string, offset: string) => [{ envelope: envelope({ channel: 'api', account: 'a', kind: 'api_user', scope: 'a', id: 'n', profile: { name } }),
+        source: { topic: 'in', partition: 0, offset } }];
+      const [generated] = (await resolveBatch(testDb.db, anon(), new Date())).resolved;
+      const [renamed] = (await resolveBatch(testDb.db, named('Grace Hopper', '1'), new Date())).resolved;
+      expect(renamed!.contact.displayName).to.equal('Grace Hopper').and.not.equal(generated!.contact.displayName);
+      const [kept] = (await resolveBatch(testDb.db, named('Someone Else', '2'), new Date())).resolved;
+      expect(kept!.contact.displayName).to.equal('Grace Hopper');
+    });
+  });
+});
