@@ -111,7 +111,7 @@ describe('API channel: POST /v1/messages', () => {
         });
         expect(response.status).to.equal(503);
         expect(response.headers.get('retry-after')).to.equal('5');
-        expect((await response.json()).error.code).to.equal('unavailable');
+        expect(((await response.json()) as { error: { code: string } }).error.code).to.equal('unavailable');
       } finally {
         server.close();
       }

@@ -24,7 +24,7 @@ describe('identity resolver under failure', () => {
         const contactsBySender = new Map<string, Set<string>>();
         for (const r of records) contactsBySender.set(r.sender.id, (contactsBySender.get(r.sender.id) ?? new Set()).add(r.contact.id));
         expect([...contactsBySender.values()].every((ids) => ids.size === 1)).to.equal(true);
-        const [{ count }] = await harness.testDb.db('contacts').count<{ count: number }[]>({ count: '*' });
+        const [{ count }] = (await harness.testDb.db('contacts').count({ count: '*' })) as [{ count: number | string }];
         expect(Number(count)).to.equal(20);
       } finally {
         await resolved.close();
@@ -75,7 +75,7 @@ describe('identity resolver under failure', () => {
         await resolved.settle(2_000);
         expect(resolved.messages).to.have.length(total);
         expect(new Set(records.map((r) => r.id)).size).to.equal(total);
-        const [{ sum }] = await testDb.db('interactions').sum<{ sum: number }[]>({ sum: 'message_count' });
+        const [{ sum }] = (await testDb.db('interactions').sum({ sum: 'message_count' })) as [{ sum: number | string }];
         expect(Number(sum)).to.equal(total);
         expect(new Set(records.map((r) => r.contact.id)).size).to.equal(300);
       } finally {
@@ -86,7 +86,7 @@ describe('identity resolver under failure', () => {
 });
 
 async function ledgerCount(testDb: TestDb): Promise<number> {
-  const [{ count }] = await testDb.db('processed_envelopes').count<{ count: number }[]>({ count: '*' });
+  const [{ count }] = (await testDb.db('processed_envelopes').count({ count: '*' })) as [{ count: number | string }];
   return Number(count);
 }
 

@@ -50,7 +50,7 @@ describe('identity resolver (real Kafka and Postgres)', () => {
       const records = await resolved.waitForCount<ResolvedEnvelope>(50);
       expect(new Set(records.map((r) => r.contact.id)).size).to.equal(1);
       expect(records.filter((r) => r.contact.isNew)).to.have.length(1);
-      const [{ count }] = await harness.testDb.db('contacts').count<{ count: number }[]>({ count: '*' });
+      const [{ count }] = (await harness.testDb.db('contacts').count({ count: '*' })) as [{ count: number | string }];
       expect(Number(count)).to.equal(1);
       const [interaction] = await harness.testDb.db('interactions').select('message_count', 'last_channel');
       expect(interaction).to.deep.equal({ message_count: 50, last_channel: 'api' });
