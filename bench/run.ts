@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { topicsWithPrefix, type Topics } from '../config/topics.js';
 import { senderKey, type Envelope } from '../connectors/envelope.js';
@@ -142,13 +143,21 @@ async function httpLatency() {
     const start = id ? sentAt.get(id) : undefined;
     if (start !== undefined) latencies.push(performance.now() - start);
   } });
+  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
   const post = async (sender: string) => {
     const t0 = performance.now();
-    const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: randomBytes(8).toString('hex'), account: 'bench', sender: { id: sender }, text: 'hello' }) });
-    const body = (await response.json()) as { ids?: string[] };
-    if (response.status !== 202) throw new Error(`gateway answered ${response.status}`);
-    sentAt.set(body.ids![0]!, t0);
+    const body = JSON.stringify({ id: randomBytes(8).toString('hex'), account: 'bench', sender: { id: sender }, text: 'hello' });
+    const answer = await new Promise<{ status: number; text: string }>((done, fail) => {
+      const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`,
+        'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; }).on('end', () => done({ status: res.statusCode!, text }));
+      });
+      req.on('error', fail);
+      req.end(body);
+    });
+    if (answer.status !== 202) throw new Error(`gateway answered ${answer.status}: ${answer.text}`);
+    sentAt.set((JSON.parse(answer.text) as { ids: string[] }).ids[0]!, t0);
   };
 
   say('http: warming up…');
@@ -183,6 +192,7 @@ async function httpLatency() {
   const result = { offeredRate: RATE, seconds: SECONDS, p50Ms: pct(50), p99Ms: pct(99), maxMs: pct(100),
     acceptPerSecond: accepted / 5, gatewayPeakRssMb: peakRssMb(gateway), resolverPeakRssMb: peakRssMb(resolver) };
   await consumer.disconnect();
+  agent.destroy();
   return result;
 }
 

@@ -21,11 +21,11 @@ export interface KafkaConfig {
 
 export interface Config {
   logLevel: string;
-  http: { host: string; port: number; publicUrl?: string; maxBodyBytes: number };
+  http: { host: string; port: number; publicUrl?: string; maxBodyBytes: number; apiKeyCacheMs: number };
   ownerApiKey?: string;
   database: { url: string; poolMax: number };
   kafka: KafkaConfig;
-  resolver: { groupId: string; transactionalId: string; metricsPort: number; maxBatchBytes: number };
+  resolver: { groupId: string; transactionalId: string; metricsPort: number; maxBatchBytes: number; concurrency: number };
 }
 
 /** The only reader of `process.env`: parses, validates and freezes the whole configuration. */
@@ -42,7 +42,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     : undefined;
   return deepFreeze({
     logLevel: e.LOG_LEVEL,
-    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''), maxBodyBytes: e.MAX_BODY_BYTES },
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''), maxBodyBytes: e.MAX_BODY_BYTES,
+      apiKeyCacheMs: e.API_KEY_CACHE_MS },
     ownerApiKey: e.OWNER_API_KEY,
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     kafka: {
@@ -61,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       transactionalId: e.RESOLVER_TRANSACTIONAL_ID ?? `${e.RESOLVER_GROUP_ID}-${hostname()}-${randomBytes(4).toString('hex')}`,
       metricsPort: e.RESOLVER_METRICS_PORT,
       maxBatchBytes: e.RESOLVER_MAX_BATCH_BYTES,
+      concurrency: e.RESOLVER_CONCURRENCY,
     },
   });
 }

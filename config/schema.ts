@@ -24,6 +24,7 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   PUBLIC_URL: z.url({ message: 'must be an absolute URL such as https://hooks.example.com' }).optional(),
   MAX_BODY_BYTES: positiveInt.default(1_048_576),
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
   OWNER_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -46,6 +47,7 @@ export const envSchema = z.object({
   RESOLVER_TRANSACTIONAL_ID: z.string().min(1).optional(),
   RESOLVER_METRICS_PORT: port.default(9464),
   RESOLVER_MAX_BATCH_BYTES: positiveInt.default(1_048_576),
+  RESOLVER_CONCURRENCY: positiveInt.max(32).default(3),
 }).superRefine((env, context) => {
   if (env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD)) {
     context.addIssue({

@@ -1,13 +1,22 @@
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import type { Logger } from '../config/logger.js';
 
 export type Db = Knex;
 
 // Keep `timestamptz` as Date and `bigint` counters as numbers (they stay far below 2^53).
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
-export function createDb(config: { url: string; poolMax: number }): Db {
+/** A knex instance; its own warnings (lost connections, pool errors) go to `logger` rather than the console. */
+export function createDb(config: { url: string; poolMax: number }, logger?: Logger): Db {
+  const log = logger?.child({ module: 'db' });
   return knexFactory({
+    log: {
+      warn: (message: unknown) => log?.warn({ detail: String(message) }, 'database warning'),
+      error: (message: unknown) => log?.error({ detail: String(message) }, 'database error'),
+      deprecate: (message: unknown) => log?.debug({ detail: String(message) }, 'knex deprecation'),
+      debug: (message: unknown) => log?.debug({ detail: String(message) }, 'knex debug'),
+    },
     client: 'pg',
     connection: { connectionString: config.url, application_name: 'tributary' },
     pool: { min: 0, max: config.poolMax },

@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from '../config/logger.js';
 import { PublishError, type Publisher } from '../connectors/publisher.js';
 import type { Db } from '../db/client.js';
+import type { Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
 import { healthRoutes, type ReadinessChecks } from './routes/health.js';
@@ -9,6 +10,7 @@ import { messagesRoutes } from './routes/messages.js';
 
 export interface AppDeps {
   db: Db;
+  authenticate: Authenticator;
   publisher: Publisher;
   logger: Logger;
   metrics: GatewayMetrics;

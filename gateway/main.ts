@@ -7,6 +7,7 @@ import { createPublisher } from '../connectors/publisher.js';
 import { createDb } from '../db/client.js';
 import { createApiKey } from '../db/repositories/api-keys.js';
 import { createApp } from './app.js';
+import { createAuthenticator } from './auth.js';
 import { createGatewayMetrics } from './metrics.js';
 
 /** The `web` process: the HTTP gateway (webhooks, API channel, health and metrics). */
@@ -14,7 +15,7 @@ const config = loadConfig();
 const logger = createLogger(config.logLevel, 'gateway');
 
 await runProcess(logger, async () => {
-  const db = createDb(config.database);
+  const db = createDb(config.database, logger);
   const kafka = createKafka(config.kafka, logger);
   const admin = kafka.admin();
   await admin.connect();
@@ -27,6 +28,7 @@ await runProcess(logger, async () => {
 
   const app = createApp({
     db,
+    authenticate: createAuthenticator(db, config.http.apiKeyCacheMs),
     publisher: createPublisher({ producer, topic: config.kafka.topics.inbound, timeoutMs: config.kafka.publishTimeoutMs, logger }),
     logger,
     metrics: createGatewayMetrics(),

@@ -26,6 +26,10 @@ export async function findApiKey(db: Knex, key: string): Promise<ApiKey | undefi
   return row;
 }
 
+export async function revokeApiKey(db: Knex, id: string, at: Date): Promise<void> {
+  await query(db, 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [at, id]);
+}
+
 export async function createApiKey(db: Knex, input: { name: string; role: Role; key?: string; createdBy?: string }):
   Promise<ApiKey & { key: string }> {
   const key = input.key ?? generateApiKey();

@@ -9,7 +9,7 @@ import { parseBody } from '../validation.js';
 export function messagesRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post('/v1/messages',
-    requireApiKey(deps.db, ['owner', 'manager', 'agent']),
+    requireApiKey(deps.authenticate, ['owner', 'manager', 'agent']),
     express.json({ limit: deps.maxBodyBytes, type: () => true }),
     async (req, res) => {
       const body: unknown = req.body;

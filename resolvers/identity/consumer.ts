@@ -1,9 +1,10 @@
-import type { Batch, Consumer, EachBatchPayload, Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, Kafka, TopicMessages } from 'kafkajs';
 import type { Topics } from '../../config/topics.js';
 import type { Logger } from '../../config/logger.js';
 import type { Db } from '../../db/client.js';
 import { isRetriableDbError } from '../../db/errors.js';
 import type { ResolverMetrics } from '../metrics.js';
+import { ProducerPool } from '../producer-pool.js';
 import { deadLetterMessage, eventMessage, parseRecords, resolvedMessage, type DeadLetter } from '../records.js';
 import { resolveBatch, type BatchResult, type InboundItem } from './resolve.js';
 
@@ -14,6 +15,8 @@ export interface ResolverDeps {
   groupId: string;
   transactionalId: string;
   maxBatchBytes: number;
+  /** Partitions resolved at the same time (each with its own transactional producer). */
+  concurrency: number;
   logger: Logger;
   metrics: ResolverMetrics;
   clock?: () => Date;
@@ -35,7 +38,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
   const log = deps.logger.child({ module: 'resolver' });
   const clock = deps.clock ?? (() => new Date());
   let consumer: Consumer | undefined;
-  let producer: Producer | undefined;
+  const producers = ProducerPool.create(deps.kafka, deps.transactionalId, deps.concurrency);
 
   async function handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) {
     if (batch.isEmpty()) return;
@@ -106,18 +109,20 @@ export function createResolver(deps: ResolverDeps): Resolver {
       { topic: deps.topics.inboundDlq, messages: deadLetters.map((letter) =>
         deadLetterMessage(batch.topic, batch.partition, originals.get(letter.offset)!, letter.reason, now)) },
     ].filter((t) => t.messages.length > 0);
-    const transaction = await producer!.transaction();
-    try {
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
-      await transaction.sendOffsets({
-        consumerGroupId: deps.groupId,
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(batch.lastOffset()) }] }],
-      });
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch((abortError: unknown) => log.warn({ err: abortError }, 'abort failed'));
-      throw error;
-    }
+    await producers.use(async (producer) => {
+      const transaction = await producer.transaction();
+      try {
+        if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+        await transaction.sendOffsets({
+          consumerGroupId: deps.groupId,
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(batch.lastOffset()) }] }],
+        });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch((abortError: unknown) => log.warn({ err: abortError }, 'abort failed'));
+        throw error;
+      }
+    });
     deps.metrics.resolved.inc(result.resolved.length);
     deps.metrics.dropped.inc(result.dropped);
     deps.metrics.duplicates.inc(result.duplicates);
@@ -131,14 +136,6 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   return {
     async start() {
-      producer = deps.kafka.producer({
-        transactionalId: deps.transactionalId,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        // A resolver killed mid-transaction holds back read_committed readers until the broker aborts it:
-        // keep that short. (A restart with the same RESOLVER_TRANSACTIONAL_ID aborts it at once.)
-        transactionTimeout: 15_000,
-      });
       consumer = deps.kafka.consumer({
         groupId: deps.groupId,
         readUncommitted: false,
@@ -147,15 +144,16 @@ export function createResolver(deps: ResolverDeps): Resolver {
         sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
       });
-      await producer.connect();
+      await producers.connect();
       await consumer.connect();
       await consumer.subscribe({ topic: deps.topics.inbound, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: handleBatch });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: handleBatch,
+        partitionsConsumedConcurrently: deps.concurrency });
       log.info({ topic: deps.topics.inbound, groupId: deps.groupId }, 'resolver consuming');
     },
     async stop() {
       await consumer?.disconnect();
-      await producer?.disconnect();
+      await producers.disconnect();
       log.info('resolver stopped');
     },
   };

@@ -13,7 +13,7 @@ const config = loadConfig();
 const logger = createLogger(config.logLevel, 'resolver');
 
 await runProcess(logger, async () => {
-  const db = createDb(config.database);
+  const db = createDb(config.database, logger);
   const kafka = createKafka(config.kafka, logger);
   const admin = kafka.admin();
   await admin.connect();
@@ -21,7 +21,7 @@ await runProcess(logger, async () => {
   const metrics = createResolverMetrics();
   const resolver = createResolver({ kafka, db, topics: config.kafka.topics, logger, metrics,
     groupId: config.resolver.groupId, transactionalId: config.resolver.transactionalId,
-    maxBatchBytes: config.resolver.maxBatchBytes });
+    maxBatchBytes: config.resolver.maxBatchBytes, concurrency: config.resolver.concurrency });
   await resolver.start();
 
   const readiness = { database: () => db.raw('SELECT 1'), kafka: () => admin.describeCluster() };

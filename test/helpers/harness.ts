@@ -7,6 +7,7 @@ import { createLogger } from '../../config/logger.js';
 import { createPublisher } from '../../connectors/publisher.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
 import { createApp } from '../../gateway/app.js';
+import { createAuthenticator } from '../../gateway/auth.js';
 import { createGatewayMetrics } from '../../gateway/metrics.js';
 import { createResolver, type Resolver } from '../../resolvers/identity/consumer.js';
 import { createResolverMetrics } from '../../resolvers/metrics.js';
@@ -28,7 +29,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { resolvers?: number; partitions?: number } = {}): Promise<Harness> {
+export async function startHarness(options: { resolvers?: number; partitions?: number; apiKeyCacheMs?: number } = {}): Promise<Harness> {
   const kafka = testKafka();
   const topics = await createTestTopics(kafka, options.partitions ?? 3);
   const testDb = await createTestDb();
@@ -37,7 +38,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const producer: Producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
   const app = createApp({
-    db: testDb.db, logger, metrics: createGatewayMetrics(), readiness: { database: () => testDb.db.raw('SELECT 1') },
+    db: testDb.db, authenticate: createAuthenticator(testDb.db, options.apiKeyCacheMs ?? 500), logger, metrics: createGatewayMetrics(), readiness: { database: () => testDb.db.raw('SELECT 1') },
     publisher: createPublisher({ producer, topic: topics.inbound, timeoutMs: 10_000, logger }),
     maxBodyBytes: 1_048_576, clock: () => new Date(),
   });
@@ -50,7 +51,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
     kafka, topics, testDb, baseUrl, ownerKey, groupId,
     async startResolver() {
       const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: createResolverMetrics(),
-        transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576 });
+        transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576, concurrency: 2 });
       await resolver.start();
       resolvers.push(resolver);
       return resolver;

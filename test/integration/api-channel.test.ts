@@ -3,6 +3,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createPublisher } from '../../connectors/publisher.js';
 import type { Envelope } from '../../connectors/envelope.js';
 import { createApp } from '../../gateway/app.js';
+import { createAuthenticator } from '../../gateway/auth.js';
+import { revokeApiKey } from '../../db/repositories/api-keys.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { createGatewayMetrics } from '../../gateway/metrics.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
 import { freePort } from '../../scripts/kafka/local-kafka.js';
@@ -36,9 +39,12 @@ describe('API channel: POST /v1/messages', () => {
       expect(inbound.messages[index]!.key!.toString()).to.equal('api_user:acme-app:u-1');
     });
     it('accepts a single message without the wrapper', async () => {
+      const before = inbound.messages.length;
       const response = await harness.post('/v1/messages', apiMessage('u-3'));
       expect(response).to.deep.include({ status: 202 });
       expect(response.body.accepted).to.equal(1);
+      const records = await inbound.waitForCount<Envelope>(before + 1);
+      expect(records.at(-1)!.id).to.equal(response.body.ids[0]);
     });
   });
 
@@ -82,11 +88,14 @@ describe('API channel: POST /v1/messages', () => {
         expect(response.body.error.code).to.equal('unauthenticated');
       });
     }
-    it('answers 401 once a key is revoked', async () => {
+    it('answers 401 once a key is revoked, within the key cache\'s lifetime', async () => {
       const key = await createApiKey(harness.testDb.db, { name: 'temp', role: 'agent' });
-      expect((await harness.post('/v1/messages', apiMessage('x'), { authorization: `Bearer ${key.key}` })).status).to.equal(202);
-      await harness.testDb.db('api_keys').where({ id: key.id }).update({ revoked_at: new Date() });
-      expect((await harness.post('/v1/messages', apiMessage('x'), { authorization: `Bearer ${key.key}` })).status).to.equal(401);
+      const post = () => harness.post('/v1/messages', apiMessage('x'), { authorization: `Bearer ${key.key}` });
+      expect((await post()).status).to.equal(202);
+      await revokeApiKey(harness.testDb.db, key.id, new Date());
+      const revokedAt = Date.now();
+      await waitFor(async () => (await post()).status === 401, { timeoutMs: 5_000, intervalMs: 100, what: 'a 401' });
+      expect(Date.now() - revokedAt).to.be.below(1_500); // the harness caches keys for 500 ms
     });
   });
 
@@ -97,7 +106,8 @@ describe('API channel: POST /v1/messages', () => {
         retry: { retries: 1, initialRetryTime: 50 }, connectionTimeout: 200 });
       const producer = kafka.producer();
       const app = createApp({
-        db: harness.testDb.db, logger, metrics: createGatewayMetrics(), readiness: {}, maxBodyBytes: 1_048_576,
+        db: harness.testDb.db, authenticate: createAuthenticator(harness.testDb.db, 0), logger,
+        metrics: createGatewayMetrics(), readiness: {}, maxBodyBytes: 1_048_576,
         publisher: createPublisher({ producer, topic: harness.topics.inbound, timeoutMs: 2_000, logger }),
         clock: () => new Date(),
       });
