@@ -13,8 +13,10 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
     logLevel: KafkaLogLevel.WARN,
     logCreator: () => ({ level, log: entry }: LogEntry) => {
       const { message, ...fields } = entry;
-      if (level <= KafkaLogLevel.ERROR) log.error(fields, message);
-      else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
+      // kafkajs logs errors it is about to retry (a coordinator still loading at start-up) as errors.
+      const retrying = 'retryCount' in fields || 'retryTime' in fields;
+      if (level <= KafkaLogLevel.ERROR && !retrying) log.error(fields, message);
+      else if (level <= KafkaLogLevel.WARN) log.warn(fields, message);
       else log.debug(fields, message);
     },
   });
