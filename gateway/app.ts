@@ -5,7 +5,8 @@ import type { Db } from '../db/client.js';
 import type { Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
-import { healthRoutes, type ReadinessChecks } from './routes/health.js';
+import type { ReadinessChecks } from '../config/readiness.js';
+import { healthRoutes } from './routes/health.js';
 import { messagesRoutes } from './routes/messages.js';
 
 export interface AppDeps {

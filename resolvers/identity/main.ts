@@ -4,7 +4,7 @@ import { createKafka, ensureTopics } from '../../config/kafka.js';
 import { runProcess } from '../../config/lifecycle.js';
 import { createLogger } from '../../config/logger.js';
 import { createDb } from '../../db/client.js';
-import { runChecks } from '../../gateway/routes/health.js';
+import { runChecks } from '../../config/readiness.js';
 import { createResolverMetrics } from '../metrics.js';
 import { createResolver } from './consumer.js';
 
