@@ -10,6 +10,7 @@ import { Agent, request } from 'node:http';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { topicsWithPrefix, type Topics } from '../config/topics.js';
 import { senderKey, type Envelope } from '../connectors/envelope.js';
+import pg from 'pg';
 import { createDb, ensureDatabase } from '../db/client.js';
 import { migrateLatest } from '../db/migrate.js';
 import { createApiKey } from '../db/repositories/api-keys.js';
@@ -57,6 +58,7 @@ try {
 } finally {
   for (const child of children) child.kill('SIGKILL');
   await db.destroy();
+  await dropDatabase(databaseUrl);
   await localKafka?.stop();
 }
 
@@ -253,4 +255,14 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 60
     if (Date.now() > deadline) throw new Error('benchmark step timed out');
     await new Promise((ready) => setTimeout(ready, intervalMs));
   }
+}
+
+async function dropDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+  await client.end();
 }

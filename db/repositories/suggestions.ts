@@ -28,29 +28,32 @@ export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: 
        FROM (SELECT DISTINCT unnest(?::text[]) AS k ORDER BY 1) locks`,
     [points.map((p) => `point:${p.kind}:${p.value}`)],
   );
+  const added = await query<{ contact_id: string; kind: string; value: string; envelope_id: string | null }>(trx,
+    `INSERT INTO contact_points (contact_id, kind, value, source, envelope_id, created_at)
+     SELECT p.*, ?::timestamptz
+       FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[]) AS p(contact_id, kind, value, source, envelope_id)
+     ON CONFLICT DO NOTHING
+     RETURNING contact_id, kind, value, envelope_id`,
+    [at, points.map((p) => p.contactId), points.map((p) => p.kind), points.map((p) => p.value),
+      points.map((p) => p.source), points.map((p) => p.envelopeId)],
+  );
+  if (added.length === 0) return [];
+  // A separate statement sees the points just added, so two new contacts of one batch find each other;
+  // LATERAL keeps each look-up on the (kind, value) index instead of scanning every point.
   const rows = await query<FlaggedRow>(trx,
-    `WITH added AS (
-       INSERT INTO contact_points (contact_id, kind, value, source, envelope_id, created_at)
-       SELECT p.*, ?::timestamptz
-         FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[]) AS p(contact_id, kind, value, source, envelope_id)
-       ON CONFLICT DO NOTHING
-       RETURNING contact_id, kind, value, envelope_id
-     ), pairs AS (
-       SELECT DISTINCT ON (1, 2, 3, 4)
-              LEAST(a.contact_id, o.contact_id) AS contact_a, GREATEST(a.contact_id, o.contact_id) AS contact_b,
-              a.kind AS field, a.value, a.envelope_id
-         FROM added a
-         -- The statement's snapshot does not see rows its own CTE inserted: add them to the comparison.
-         JOIN (SELECT contact_id, kind, value FROM contact_points UNION ALL SELECT contact_id, kind, value FROM added) o
-           ON o.kind = a.kind AND o.value = a.value AND o.contact_id <> a.contact_id
-         JOIN contacts oc ON oc.id = o.contact_id AND oc.blocked_at IS NULL
-     )
-     INSERT INTO duplicate_suggestions (contact_a, contact_b, field, value, flagged_by_envelope, created_at)
-     SELECT contact_a, contact_b, field, value, envelope_id, ?::timestamptz FROM pairs ORDER BY 1, 2, 3, 4
+    `INSERT INTO duplicate_suggestions (contact_a, contact_b, field, value, flagged_by_envelope, created_at)
+     SELECT DISTINCT ON (1, 2, 3, 4)
+            LEAST(a.contact_id, o.contact_id), GREATEST(a.contact_id, o.contact_id), a.kind, a.value, a.envelope_id, ?::timestamptz
+       FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[]) AS a(contact_id, kind, value, envelope_id)
+       CROSS JOIN LATERAL (
+         SELECT cp.contact_id FROM contact_points cp
+           JOIN contacts other ON other.id = cp.contact_id AND other.blocked_at IS NULL
+          WHERE cp.kind = a.kind AND cp.value = a.value AND cp.contact_id <> a.contact_id
+       ) o
+      ORDER BY 1, 2, 3, 4
      ON CONFLICT DO NOTHING
      RETURNING id, contact_a, contact_b, field, value`,
-    [at, points.map((p) => p.contactId), points.map((p) => p.kind), points.map((p) => p.value),
-      points.map((p) => p.source), points.map((p) => p.envelopeId), at],
+    [at, added.map((p) => p.contact_id), added.map((p) => p.kind), added.map((p) => p.value), added.map((p) => p.envelope_id)],
   );
   return rows.map(toFlagged);
 }
@@ -75,10 +78,12 @@ export async function countOpenDuplicates(trx: Knex.Transaction, contactIds: str
   const rows = await query<{ id: string; n: number }>(trx,
     `SELECT c.id, count(DISTINCT other.id)::int AS n
        FROM unnest(?::uuid[]) AS c(id)
-       LEFT JOIN duplicate_suggestions s
-         ON s.status = 'open' AND (s.contact_a = c.id OR s.contact_b = c.id)
-       LEFT JOIN contacts other
-         ON other.id = CASE WHEN s.contact_a = c.id THEN s.contact_b ELSE s.contact_a END AND other.blocked_at IS NULL
+       LEFT JOIN LATERAL (
+         SELECT contact_b AS other_id FROM duplicate_suggestions WHERE contact_a = c.id AND status = 'open'
+         UNION ALL
+         SELECT contact_a FROM duplicate_suggestions WHERE contact_b = c.id AND status = 'open'
+       ) s ON true
+       LEFT JOIN contacts other ON other.id = s.other_id AND other.blocked_at IS NULL
       GROUP BY c.id`,
     [contactIds],
   );
