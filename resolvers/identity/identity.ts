@@ -2,7 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Envelope, SenderKind } from '../../connectors/envelope.js';
 import { normaliseEmail } from '../normalise/email.js';
 import { isPlaceholder } from '../normalise/junk.js';
-import { countryOfAccount, normalisePhone } from '../normalise/phone.js';
+import { normalisePhone } from '../normalise/phone.js';
 import { friendlyName } from './friendly-name.js';
 
 /** The row an envelope's sender matches in `contact_identities`. */
@@ -53,8 +53,7 @@ export function defaultDisplayName(identity: IdentityKey): string {
 
 /** Pure: everything the resolver needs from one envelope, before it touches the database. */
 export function senderFacts(envelope: Envelope): SenderFacts {
-  const accountCountry = countryOfAccount(envelope.account);
-  const own = ownContactPoints(envelope.account);
+  const { country: accountCountry, own } = describeAccount(envelope.account);
   const identity = identityOf(envelope, accountCountry, own);
   const points: ContactPoint[] = [];
   const add = (point: ContactPoint | undefined) => {
@@ -90,7 +89,7 @@ export function senderFacts(envelope: Envelope): SenderFacts {
   };
 }
 
-function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined, own: Set<string>): IdentityKey {
+function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined, own: ReadonlySet<string>): IdentityKey {
   const { kind, id } = envelope.sender;
   const scope = envelope.sender.scope ?? '';
   const anonymous: IdentityKey = { kind, scope, value: `anonymous:${envelope.id}`, matchable: false };
@@ -109,14 +108,29 @@ function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined,
   return { kind, scope, value, matchable: true };
 }
 
-/** The receiving account's own address or number is never a customer's. */
-function ownContactPoints(account: string): Set<string> {
+interface AccountFacts {
+  /** The account's country when the account is itself a phone number: how national numbers are read. */
+  country: CountryCode | undefined;
+  /** The account's own address or number, which is never a customer's. */
+  own: ReadonlySet<string>;
+}
+
+/** Accounts are few and repeat in every batch: parse each once, not once per message. */
+const accounts = new Map<string, AccountFacts>();
+const MAX_REMEMBERED_ACCOUNTS = 10_000;
+
+function describeAccount(account: string): AccountFacts {
+  let facts = accounts.get(account);
+  if (facts) return facts;
   const own = new Set<string>();
   const email = normaliseEmail(account);
   if (email.kind === 'email') own.add(email.value);
   const phone = normalisePhone(account.replace(/^whatsapp:/, ''));
   if (phone.kind === 'e164') own.add(phone.value);
-  return own;
+  facts = { country: phone.kind === 'e164' ? phone.country : undefined, own };
+  if (accounts.size >= MAX_REMEMBERED_ACCOUNTS) accounts.clear();
+  accounts.set(account, facts);
+  return facts;
 }
 
 function emailPoint(value: string | undefined): ContactPoint | undefined {

@@ -94,23 +94,23 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
 async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): Promise<Decision[]> {
   if (fresh.length === 0) return [];
   const facts = fresh.map((item) => senderFacts(item.envelope));
+  const factKeys = facts.map((f) => identityKeyString(f.identity));
+  const factsByKey = groupFactsByKey(facts, factKeys);
   const keys = uniqueKeys(facts.map((f) => f.identity));
   const found = byKey(await findIdentities(trx, keys));
   const claims: IdentityClaim[] = keys
     .filter((key) => !found.has(identityKeyString(key)))
     .map((key) => ({ ...key, id: randomUUID(), contactId: randomUUID() }));
   const won = byKey(await claimIdentities(trx, claims, now));
-  await insertContacts(trx, claims.filter((c) => won.has(identityKeyString(c))).map((claim) => {
-    const fields = mergeFields(facts.filter((f) => identityKeyString(f.identity) === identityKeyString(claim)));
-    return newContact(claim, fields);
-  }), now);
+  await insertContacts(trx, claims.filter((c) => won.has(identityKeyString(c))).map((claim) =>
+    newContact(claim, mergeFields(factsByKey.get(identityKeyString(claim))!))), now);
   const lost = claims.filter((c) => !won.has(identityKeyString(c)));
   const identities = new Map([...found, ...won, ...byKey(await findIdentities(trx, lost))]);
 
   const states = await loadContactStates(trx, [...new Set([...identities.values()].map((row) => row.contact_id))]);
   const firstSeen = new Set<string>();
   return fresh.map((item, index) => {
-    const key = identityKeyString(facts[index]!.identity);
+    const key = factKeys[index]!;
     const identity = identities.get(key)!;
     const isNew = won.has(key) && !firstSeen.has(key);
     firstSeen.add(key);
@@ -143,6 +143,16 @@ function newContact(identity: IdentityClaim, fields: SenderFacts['fields']): New
 function duplicateFlagged(flag: FlaggedDuplicate, at: string): DuplicateFlaggedEvent {
   return { type: 'duplicate_flagged', suggestionId: flag.id, contactId: flag.contactA, otherContactId: flag.contactB,
     field: flag.field, value: flag.value, reason: `same ${flag.field} ${flag.value}`, at };
+}
+
+function groupFactsByKey(facts: SenderFacts[], keys: string[]): Map<string, SenderFacts[]> {
+  const groups = new Map<string, SenderFacts[]>();
+  facts.forEach((fact, index) => {
+    const group = groups.get(keys[index]!);
+    if (group) group.push(fact);
+    else groups.set(keys[index]!, [fact]);
+  });
+  return groups;
 }
 
 function firstOfEachEnvelope(items: InboundItem[]): InboundItem[] {

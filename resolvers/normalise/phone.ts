@@ -26,9 +26,3 @@ export function normalisePhone(input: string | undefined, defaultCountry?: Count
   }
   return { kind: 'raw', value: raw };
 }
-
-/** The country of an account that is itself a phone number (a Twilio or WhatsApp business number). */
-export function countryOfAccount(account: string): CountryCode | undefined {
-  const phone = normalisePhone(account.replace(/^whatsapp:/, ''));
-  return phone.kind === 'e164' ? phone.country : undefined;
-}
