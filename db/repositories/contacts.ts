@@ -27,15 +27,15 @@ const fieldValues = (rows: ContactFields[]) => [
   rows.map((r) => r.language ?? null), rows.map((r) => r.timezone ?? null),
 ];
 
+/** Creates contacts; their last interaction is set by `applyInboundUpdates` from the messages themselves. */
 export async function insertContacts(trx: Knex.Transaction, contacts: NewContact[], at: Date): Promise<void> {
   if (contacts.length === 0) return;
   await query(trx,
-    `INSERT INTO contacts (id, display_name, name_generated, ${FIELD_COLUMNS.join(', ')},
-                           last_interaction_at, created_at, updated_at)
-     SELECT c.*, ?::timestamptz, ?::timestamptz, ?::timestamptz
+    `INSERT INTO contacts (id, display_name, name_generated, ${FIELD_COLUMNS.join(', ')}, created_at, updated_at)
+     SELECT c.*, ?::timestamptz, ?::timestamptz
        FROM unnest(?::uuid[], ?::text[], ?::bool[], ${FIELD_COLUMNS.map(() => '?::text[]').join(', ')})
          AS c(id, display_name, name_generated, ${FIELD_COLUMNS.join(', ')})`,
-    [at, at, at, contacts.map((c) => c.id), contacts.map((c) => c.displayName), contacts.map((c) => c.nameGenerated),
+    [at, at, contacts.map((c) => c.id), contacts.map((c) => c.displayName), contacts.map((c) => c.nameGenerated),
       ...fieldValues(contacts)],
   );
 }

@@ -49,6 +49,16 @@ describe('resolveBatch (real Postgres)', () => {
     });
   });
 
+  describe('when a new contact is created from a message', () => {
+    it('records the message\'s arrival as its last interaction, not the time it was resolved', async () => {
+      const value = envelope({ channel: 'api', account: 'a', kind: 'api_user', scope: 'a', id: 'timely' });
+      value.receivedAt = '2026-01-02T03:04:05.000Z';
+      const [record] = (await resolveBatch(testDb.db, [{ envelope: value, source: { topic: 'in', partition: 0, offset: '0' } }], new Date())).resolved;
+      const contact = await testDb.db('contacts').where({ id: record!.contact.id }).first();
+      expect(contact.last_interaction_at.toISOString()).to.equal('2026-01-02T03:04:05.000Z');
+    });
+  });
+
   describe('when a sender later gives a real name', () => {
     it('replaces the generated name but never a name a person entered', async () => {
       const anon = () => [{ envelope: envelope({ channel: 'api', account: 'a', kind: 'api_user', scope: 'a', id: 'n' }), source: { topic: 'in', partition: 0, offset: '0' } }];
