@@ -1,5 +1,6 @@
 import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '../config/logger.js';
+import { withTimeout } from '../config/timeout.js';
 import { senderKey, type Envelope } from './envelope.js';
 
 /** Kafka did not acknowledge: the caller must answer 503 so that the provider retries. Always retriable. */
@@ -37,6 +38,7 @@ export function createPublisher(deps: { producer: Producer; topic: string; timeo
         await withTimeout(
           deps.producer.send({ topic: deps.topic, acks: -1, messages: batch.flatMap((p) => p.messages) }),
           deps.timeoutMs,
+          `no acknowledgement within ${deps.timeoutMs} ms`,
         );
         for (const pending of batch) pending.done();
       } catch (error) {
@@ -62,12 +64,4 @@ export function createPublisher(deps: { producer: Producer; topic: string; timeo
       });
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new Error(`no acknowledgement within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

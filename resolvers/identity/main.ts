@@ -4,7 +4,7 @@ import { createKafka, ensureTopics } from '../../config/kafka.js';
 import { runProcess } from '../../config/lifecycle.js';
 import { createLogger } from '../../config/logger.js';
 import { createDb } from '../../db/client.js';
-import { runChecks } from '../../config/readiness.js';
+import { checkReadiness } from '../../config/readiness.js';
 import { createResolverMetrics } from '../metrics.js';
 import { createResolver } from './consumer.js';
 
@@ -28,10 +28,11 @@ await runProcess(logger, async () => {
   const server = createServer(async (req, res) => {
     if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
-    } else if (req.url === '/readyz' || req.url === '/healthz') {
-      const checks = req.url === '/readyz' ? await runChecks(readiness) : {};
-      const ok = Object.values(checks).every((check) => check === 'ok');
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', checks }));
+    } else if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.url === '/readyz') {
+      const { ready, body } = await checkReadiness(readiness);
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     } else {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not_found"}}');
     }

@@ -7,6 +7,7 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 import { envelope, inboundMessage } from '../helpers/envelopes.js';
 import { TopicReader, brokers, createTestTopics, produce, testKafka } from '../helpers/kafka.js';
 import { startHarness } from '../helpers/harness.js';
+import { freePort } from '../../scripts/kafka/local-kafka.js';
 
 describe('identity resolver under failure', () => {
   describe('when two resolver instances share a consumer group', () => {
@@ -49,11 +50,11 @@ describe('identity resolver under failure', () => {
       await testDb.drop();
     });
 
-    const startResolverProcess = () => spawn(process.execPath, ['--import', 'tsx', 'resolvers/identity/main.ts'], {
+    const startResolverProcess = (metricsPort = 0) => spawn(process.execPath, ['--import', 'tsx', 'resolvers/identity/main.ts'], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, KAFKA_BROKERS: brokers().join(','), DATABASE_URL: testDb.url, LOG_LEVEL: 'error',
         KAFKA_TOPIC_PREFIX: topics.inbound.replace('tributary.inbound.v1', ''), RESOLVER_GROUP_ID: 'crash-test',
-        RESOLVER_TRANSACTIONAL_ID: 'crash-test-resolver-1', RESOLVER_METRICS_PORT: '0', RESOLVER_MAX_BATCH_BYTES: '16384' },
+        RESOLVER_TRANSACTIONAL_ID: 'crash-test-resolver-1', RESOLVER_METRICS_PORT: String(metricsPort), RESOLVER_MAX_BATCH_BYTES: '16384' },
     });
 
     it('publishes every message to the resolved topic exactly once and counts each once', async () => {
@@ -70,7 +71,8 @@ describe('identity resolver under failure', () => {
         const committedBeforeRestart = await ledgerCount(testDb);
         expect(committedBeforeRestart).to.be.within(1, total - 1);
 
-        child = startResolverProcess();
+        const metricsPort = await freePort();
+        child = startResolverProcess(metricsPort);
         const records = await resolved.waitForCount<ResolvedEnvelope>(total, 90_000);
         await resolved.settle(2_000);
         expect(resolved.messages).to.have.length(total);
@@ -78,6 +80,12 @@ describe('identity resolver under failure', () => {
         const [{ sum }] = (await testDb.db('interactions').sum({ sum: 'message_count' })) as [{ sum: number | string }];
         expect(Number(sum)).to.equal(total);
         expect(new Set(records.map((r) => r.contact.id)).size).to.equal(300);
+
+        const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+        expect(ready.status).to.equal(200);
+        expect(await ready.json()).to.deep.equal({ status: 'ready', checks: { database: 'ok', kafka: 'ok' } });
+        const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        expect(metrics).to.match(/tributary_resolver_messages_out_total \d+/);
       } finally {
         await resolved.close();
       }
