@@ -10,13 +10,13 @@ import { Agent, request } from 'node:http';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { topicsWithPrefix, type Topics } from '../config/topics.js';
 import { senderKey, type Envelope } from '../connectors/envelope.js';
-import pg from 'pg';
-import { createDb, ensureDatabase } from '../db/client.js';
+import { createDb, dropDatabase, ensureDatabase } from '../db/client.js';
 import { migrateLatest } from '../db/migrate.js';
 import { createApiKey } from '../db/repositories/api-keys.js';
 import { resolveBatch } from '../resolvers/identity/resolve.js';
 import { freePort, startLocalKafka, type LocalKafka } from '../scripts/kafka/local-kafka.js';
 import { envelope } from '../test/helpers/envelopes.js';
+import { waitFor } from '../test/helpers/wait-for.js';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const EXISTING = Number(process.env.BENCH_EXISTING ?? 10_000);
@@ -133,7 +133,8 @@ async function httpLatency() {
   const gateway = startChild('dist/gateway/main.js', env);
   const resolver = startChild('dist/resolvers/identity/main.js', env);
   const url = `http://127.0.0.1:${port}/v1/messages`;
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true,
+    { what: 'the gateway to listen' });
 
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -164,7 +165,7 @@ async function httpLatency() {
 
   say('http: warming up…');
   for (let i = 0; i < 200; i++) await post(`warm-${i % 50}`);
-  await waitUntil(() => latencies.length >= 200);
+  await waitFor(() => latencies.length >= 200, { what: 'the warm-up records' });
   latencies.length = 0;
 
   say(`http: offering ${RATE} msg/s for ${SECONDS} s…`);
@@ -178,7 +179,8 @@ async function httpLatency() {
     inFlight.push(post(`rate-${i % 5_000}`));
   }
   await Promise.all(inFlight);
-  await waitUntil(() => latencies.length >= total, 300_000); // a saturated machine catches up slowly
+  // A saturated machine catches up slowly.
+  await waitFor(() => latencies.length >= total, { timeoutMs: 300_000, what: 'every record on the resolved topic' });
   const sorted = [...latencies].sort((a, b) => a - b);
   const pct = (p: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1));
 
@@ -239,30 +241,12 @@ function peakRssMb(child: ChildProcess): number {
   return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024);
 }
 
+/** Waits until the ledger count satisfies `done`; returns when that was first seen. */
 async function waitForLedger(done: (count: number) => boolean, timeoutMs = 120_000): Promise<number> {
-  let at = 0;
-  await waitUntil(async () => {
+  await waitFor(async () => {
     const [{ n }] = (await db('processed_envelopes').count({ n: '*' })) as [{ n: number | string }];
-    at = Date.now();
     return done(Number(n));
-  }, timeoutMs, 100);
-  return at;
+  }, { timeoutMs, intervalMs: 100, what: 'the resolver to commit' });
+  return Date.now();
 }
 
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 60_000, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('benchmark step timed out');
-    await new Promise((ready) => setTimeout(ready, intervalMs));
-  }
-}
-
-async function dropDatabase(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  await client.end();
-}

@@ -26,19 +26,38 @@ export function createDb(config: { url: string; poolMax: number }, logger?: Logg
 
 /** Creates the database named in the URL when it is missing (the server must already run). */
 export async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const name = databaseName(url);
+  await withMaintenanceClient(url, async (client) => {
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    } catch (error) {
+      // Two processes starting at once may race to create it; the loser finds it there.
+      if ((error as { code?: string }).code !== '42P04') throw error;
+    }
+  });
+}
+
+/** Drops the database named in the URL, disconnecting its sessions (tests and benchmarks clean up with it). */
+export async function dropDatabase(url: string): Promise<void> {
+  const name = databaseName(url);
+  await withMaintenanceClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+}
+
+function databaseName(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   if (!name) throw new Error('DATABASE_URL names no database');
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  return name;
+}
+
+/** A connection to the server's `postgres` database, for statements that cannot run inside the target. */
+async function withMaintenanceClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: maintenance.toString() });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  } catch (error) {
-    // Two processes starting at once may race to create it; the loser finds it there.
-    if ((error as { code?: string }).code !== '42P04') throw error;
+    return await work(client);
   } finally {
     await client.end();
   }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { createDb, ensureDatabase, type Db } from '../../db/client.js';
+import { createDb, dropDatabase, ensureDatabase, type Db } from '../../db/client.js';
 import { migrateLatest } from '../../db/migrate.js';
 
 const SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
@@ -23,10 +22,7 @@ export async function createTestDb(): Promise<TestDb> {
     url,
     async drop() {
       await db.destroy();
-      const client = new pg.Client({ connectionString: `${SERVER}/postgres` });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      await dropDatabase(url);
     },
   };
 }

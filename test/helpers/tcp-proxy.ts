@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { freePort } from '../../scripts/kafka/local-kafka.js';
 
 /** A loopback TCP proxy that a test can cut (every connection dropped, new ones refused) and restore. */
 export class TcpProxy {
@@ -7,10 +8,7 @@ export class TcpProxy {
   private constructor(readonly port: number, private readonly target: { host: string; port: number }) {}
 
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
-    const probe = createServer();
-    const port = await new Promise<number>((ready) => probe.listen(0, '127.0.0.1', () => ready((probe.address() as { port: number }).port)));
-    await new Promise((closed) => probe.close(closed));
-    const proxy = new TcpProxy(port, target);
+    const proxy = new TcpProxy(await freePort(), target);
     await proxy.restore();
     return proxy;
   }

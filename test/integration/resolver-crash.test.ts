@@ -7,6 +7,7 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 import { envelope, inboundMessage } from '../helpers/envelopes.js';
 import { TopicReader, brokers, createTestTopics, produce, testKafka } from '../helpers/kafka.js';
 import { startHarness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { freePort } from '../../scripts/kafka/local-kafka.js';
 
 describe('identity resolver under failure', () => {
@@ -99,10 +100,6 @@ async function ledgerCount(testDb: TestDb): Promise<number> {
 }
 
 async function waitForCommittedRows(testDb: TestDb, atLeast: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if ((await ledgerCount(testDb).catch(() => 0)) >= atLeast) return;
-    await new Promise((done) => setTimeout(done, 20));
-  }
-  throw new Error(`the resolver committed fewer than ${atLeast} envelopes within 60 s`);
+  await waitFor(async () => (await ledgerCount(testDb)) >= atLeast,
+    { timeoutMs: 60_000, intervalMs: 20, what: `the resolver to commit ${atLeast} envelopes` });
 }

@@ -8,6 +8,7 @@ import { envelope, inboundMessage } from '../helpers/envelopes.js';
 import { logger } from '../helpers/harness.js';
 import { TopicReader, createTestTopics, produce, testKafka } from '../helpers/kafka.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('identity resolver during a database outage', () => {
   let testDb: TestDb;
@@ -52,11 +53,6 @@ describe('identity resolver during a database outage', () => {
 });
 
 async function waitForRetries(metrics: ReturnType<typeof createResolverMetrics>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const { values } = await metrics.retries.get();
-    if ((values[0]?.value ?? 0) >= 2) return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error('the resolver never retried');
+  await waitFor(async () => ((await metrics.retries.get()).values[0]?.value ?? 0) >= 2,
+    { timeoutMs: 30_000, intervalMs: 100, what: 'the resolver to retry' });
 }
