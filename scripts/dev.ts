@@ -12,6 +12,7 @@ import { migrateLatest } from '../db/migrate.js';
 import { generateApiKey } from '../db/repositories/api-keys.js';
 import { startLocalKafka, type LocalKafka } from './kafka/local-kafka.js';
 
+const DEV_OWNER_KEY_FILE = join('.kafka', 'dev-owner-key');
 const logger = createLogger(process.env.LOG_LEVEL ?? 'info', 'dev');
 const env: NodeJS.ProcessEnv = { ...process.env };
 let kafka: LocalKafka | undefined;
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
     kafka = await startLocalKafka({ name: 'dev', port: Number(env.LOCAL_KAFKA_PORT ?? 9092), log: (line) => logger.info(line) });
     env.KAFKA_BROKERS = kafka.brokers;
   }
+  // The key itself never goes to the log: point at where it is kept instead.
+  const keySource = env.OWNER_API_KEY ? '$OWNER_API_KEY' : `$(cat ${DEV_OWNER_KEY_FILE})`;
   env.OWNER_API_KEY ??= devOwnerKey();
   const config = loadConfig(env);
   await ensureDatabase(config.database.url);
@@ -30,9 +33,8 @@ async function main(): Promise<void> {
   const applied = await migrateLatest(db);
   await db.destroy();
   logger.info({ applied, database: config.database.url.replace(/\/\/[^@]*@/, '//') }, 'database ready');
-  logger.info(`owner API key for this machine: ${env.OWNER_API_KEY}`);
   logger.info(`try: curl -sS -X POST http://${config.http.host}:${config.http.port}/v1/messages ` +
-    `-H "Authorization: Bearer ${env.OWNER_API_KEY}" -H 'Content-Type: application/json' ` +
+    `-H "Authorization: Bearer ${keySource}" -H 'Content-Type: application/json' ` +
     `-d '{"id":"m1","account":"demo","sender":{"id":"u1","name":"Ada"},"text":"hello"}'`);
 
   for (const [name, entry] of [['gateway', 'gateway/main.ts'], ['resolver', 'resolvers/identity/main.ts']] as const) {
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
 
 /** A stable owner key for local use, kept in `.kafka/` beside the local broker (never committed). */
 function devOwnerKey(): string {
-  const file = join('.kafka', 'dev-owner-key');
+  const file = DEV_OWNER_KEY_FILE;
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync('.kafka', { recursive: true });
   const key = generateApiKey();
