@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../config/index.js';
-import { createLogger } from '../config/logger.js';
+import { loadConfig, type Config } from '../config/index.js';
+import { createLogger, type Logger } from '../config/logger.js';
 import { createDb, ensureDatabase, type Db } from './client.js';
 import { migrationSource } from './migrations/index.js';
 
@@ -10,18 +10,22 @@ export async function migrateLatest(db: Db): Promise<string[]> {
   return applied;
 }
 
-/** The `release` process: create the database if missing, then migrate. */
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel).child({ module: 'migrate' });
-  await ensureDatabase(config.database.url);
-  const db = createDb(config.database);
+/** What the `release` process does (and `npm start` before it runs anything): create the database if missing, then migrate. */
+export async function release(database: Config['database'], logger: Logger): Promise<string[]> {
+  await ensureDatabase(database.url);
+  const db = createDb(database, logger);
   try {
     const applied = await migrateLatest(db);
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
+    return applied;
   } finally {
     await db.destroy();
   }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await release(config.database, createLogger(config.logLevel).child({ module: 'migrate' }));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

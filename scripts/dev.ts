@@ -7,8 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
-import { createDb, ensureDatabase } from '../db/client.js';
-import { migrateLatest } from '../db/migrate.js';
+import { release } from '../db/migrate.js';
 import { generateApiKey } from '../db/repositories/api-keys.js';
 import { startLocalKafka, type LocalKafka } from './kafka/local-kafka.js';
 
@@ -28,11 +27,7 @@ async function main(): Promise<void> {
   const keySource = env.OWNER_API_KEY ? '$OWNER_API_KEY' : `$(cat ${DEV_OWNER_KEY_FILE})`;
   env.OWNER_API_KEY ??= devOwnerKey();
   const config = loadConfig(env);
-  await ensureDatabase(config.database.url);
-  const db = createDb(config.database);
-  const applied = await migrateLatest(db);
-  await db.destroy();
-  logger.info({ applied, database: config.database.url.replace(/\/\/[^@]*@/, '//') }, 'database ready');
+  await release(config.database, logger.child({ module: 'migrate' }));
   logger.info(`try: curl -sS -X POST http://${config.http.host}:${config.http.port}/v1/messages ` +
     `-H "Authorization: Bearer ${keySource}" -H 'Content-Type: application/json' ` +
     `-d '{"id":"m1","account":"demo","sender":{"id":"u1","name":"Ada"},"text":"hello"}'`);
