@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Kafka, logLevel, type Message } from 'kafkajs';
+import { producerDefaults } from '../config/kafka.js';
 import { topicsWithPrefix, type Topics } from '../config/topics.js';
 import { senderKey, type Envelope } from '../connectors/envelope.js';
 import { createDb, dropDatabase, ensureDatabase } from '../db/client.js';
@@ -91,7 +92,7 @@ async function passThrough() {
   const envelopes = Array.from({ length: N }, (_, i) => benchEnvelope(i % 2 === 0 ? `existing-${i % EXISTING}` : `new-${i}`));
   await produceAll(topics.inbound, envelopes.map((e) => ({ key: senderKey(e.sender), value: JSON.stringify(e) })));
   const groupId = `bench-pass-${randomBytes(3).toString('hex')}`;
-  const producer = kafka.producer({ transactionalId: groupId, idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ ...producerDefaults, transactionalId: groupId, idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 1_048_576 });
   await producer.connect();
   await consumer.connect();
@@ -216,7 +217,7 @@ async function createTopics(): Promise<Topics> {
 }
 
 async function produceAll(topic: string, messages: Message[]): Promise<void> {
-  const producer = kafka.producer({ idempotent: true });
+  const producer = kafka.producer({ ...producerDefaults, idempotent: true });
   await producer.connect();
   for (let i = 0; i < messages.length; i += 5_000) {
     await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5_000) });

@@ -1,4 +1,4 @@
-import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type LogEntry, type ProducerConfig } from 'kafkajs';
 import type { KafkaConfig } from './index.js';
 import type { Logger } from './logger.js';
 
@@ -21,6 +21,12 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
     },
   });
 }
+
+/**
+ * Options every Tributary producer starts from: Kafka's own (Java-compatible, murmur2) partitioner, so a
+ * sender's key maps to the same partition whichever client produced it.
+ */
+export const producerDefaults: ProducerConfig = { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false };
 
 /** Creates every Tributary topic that does not exist yet; safe to call from every process at start. */
 export async function ensureTopics(admin: Admin, config: KafkaConfig): Promise<void> {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/index.js';
-import { createKafka, ensureTopics } from '../config/kafka.js';
+import { createKafka, ensureTopics, producerDefaults } from '../config/kafka.js';
 import { runProcess } from '../config/lifecycle.js';
 import { createLogger } from '../config/logger.js';
 import { createPublisher } from '../connectors/publisher.js';
@@ -20,7 +20,7 @@ await runProcess(logger, async () => {
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, config.kafka);
-  const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ ...producerDefaults, idempotent: true });
   await producer.connect();
   if (config.ownerApiKey) {
     await createApiKey(db, { name: 'bootstrap owner (OWNER_API_KEY)', role: 'owner', key: config.ownerApiKey });

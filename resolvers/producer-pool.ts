@@ -1,4 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { producerDefaults } from '../config/kafka.js';
 
 /**
  * Transactional producers for partitions resolved at the same time: a producer runs one transaction at a
@@ -15,6 +16,7 @@ export class ProducerPool {
 
   static create(kafka: Kafka, baseTransactionalId: string, size: number): ProducerPool {
     return new ProducerPool(Array.from({ length: size }, (_, index) => kafka.producer({
+      ...producerDefaults,
       transactionalId: `${baseTransactionalId}-${index}`,
       idempotent: true,
       maxInFlightRequests: 1,

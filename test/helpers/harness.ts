@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Topics } from '../../config/topics.js';
+import { producerDefaults } from '../../config/kafka.js';
 import { createLogger } from '../../config/logger.js';
 import { createPublisher } from '../../connectors/publisher.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
@@ -35,7 +36,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const testDb = await createTestDb();
   const ownerKey = `test-owner-${randomBytes(12).toString('hex')}`;
   await createApiKey(testDb.db, { name: 'test owner', role: 'owner', key: ownerKey });
-  const producer: Producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({ ...producerDefaults, idempotent: true });
   await producer.connect();
   const app = createApp({
     db: testDb.db, authenticate: createAuthenticator(testDb.db, options.apiKeyCacheMs ?? 500), logger, metrics: createGatewayMetrics(), readiness: { database: () => testDb.db.raw('SELECT 1') },

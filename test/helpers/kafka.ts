@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type KafkaMessage, type Message } from 'kafkajs';
+import { producerDefaults } from '../../config/kafka.js';
 import { topicsWithPrefix, type Topics } from '../../config/topics.js';
 import { waitFor } from './wait-for.js';
 
@@ -23,7 +24,7 @@ export async function createTestTopics(kafka: Kafka, partitions = 3): Promise<To
 }
 
 export async function produce(kafka: Kafka, topic: string, messages: Message[]): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer(producerDefaults);
   await producer.connect();
   await producer.send({ topic, messages, acks: -1 });
   await producer.disconnect();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
+import { producerDefaults } from '../../config/kafka.js';
 import { createPublisher } from '../../connectors/publisher.js';
 import type { Envelope } from '../../connectors/envelope.js';
 import { createApp } from '../../gateway/app.js';
@@ -104,7 +105,7 @@ describe('API channel: POST /v1/messages', () => {
       const deadBroker = `127.0.0.1:${await freePort()}`;
       const kafka = new Kafka({ clientId: 'dead', brokers: [deadBroker], logLevel: logLevel.NOTHING,
         retry: { retries: 1, initialRetryTime: 50 }, connectionTimeout: 200 });
-      const producer = kafka.producer();
+      const producer = kafka.producer(producerDefaults);
       const app = createApp({
         db: harness.testDb.db, authenticate: createAuthenticator(harness.testDb.db, 0), logger,
         metrics: createGatewayMetrics(), readiness: {}, maxBodyBytes: 1_048_576,
