@@ -4,18 +4,14 @@ import type { ApiMessage } from './schema.js';
 /** Pure: API-channel messages → envelopes. Senders are `api_user`s scoped by the account that relays them. */
 export function normaliseApiMessages(messages: ApiMessage[], receivedAt: Date): Envelope[] {
   return messages.map((message) => {
-    const { sender } = message;
+    const { id: senderId, ...profile } = message.sender;
     return {
       v: 1,
       id: envelopeId('api', message.account, message.id),
       channel: 'api',
       account: message.account,
-      sender: { kind: 'api_user', id: sender.id, scope: message.account },
-      profile: {
-        name: sender.name, firstName: sender.firstName, lastName: sender.lastName, email: sender.email,
-        phone: sender.phone, avatarUrl: sender.avatarUrl, language: sender.language, country: sender.country,
-        timezone: sender.timezone,
-      },
+      sender: { kind: 'api_user', id: senderId, scope: message.account },
+      profile,
       message: {
         providerId: message.id,
         text: message.text,

@@ -1,22 +1,12 @@
 import { z } from 'zod';
-import { attachmentSchema } from '../envelope.js';
+import { attachmentSchema, profileSchema } from '../envelope.js';
 
 /** One message relayed by a product through the API channel. */
 export const apiMessageSchema = z.object({
   id: z.string().trim().min(1).max(512),
   account: z.string().trim().min(1).max(512),
-  sender: z.object({
-    id: z.string().trim().min(1).max(512),
-    name: z.string().max(512).optional(),
-    firstName: z.string().max(256).optional(),
-    lastName: z.string().max(256).optional(),
-    email: z.string().max(512).optional(),
-    phone: z.string().max(64).optional(),
-    avatarUrl: z.string().max(4096).optional(),
-    language: z.string().max(35).optional(),
-    country: z.string().max(64).optional(),
-    timezone: z.string().max(64).optional(),
-  }),
+  /** The envelope's profile hints, plus the relaying product's own id for the user. */
+  sender: profileSchema.extend({ id: z.string().trim().min(1).max(512) }),
   text: z.string().max(262_144).optional(),
   sentAt: z.iso.datetime({ offset: true }).optional(),
   threadId: z.string().max(512).optional(),
