@@ -27,7 +27,7 @@ const PARTITIONS = 6;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 let localKafka: LocalKafka | undefined;
-if (!process.env.KAFKA_BROKERS) localKafka = await startLocalKafka({ name: 'bench', port: 0, log: say });
+if (!process.env.KAFKA_BROKERS) localKafka = await startLocalKafka({ name: 'bench', port: 0, ephemeral: true, log: say });
 const brokers = process.env.KAFKA_BROKERS ?? localKafka!.brokers;
 const kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 const databaseUrl = `${process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432'}/tributary_bench_${randomBytes(4).toString('hex')}`;

@@ -3,7 +3,7 @@
  * Maven fetches into `.kafka/lib` (see pom.xml beside this file). Nothing here is used in production.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,8 @@ export interface LocalKafkaOptions {
   name: string;
   /** Client port; 0 picks a free one. The controller listens on another free port. */
   port: number;
+  /** Start from empty storage and delete it on stop (tests, benchmarks); otherwise data survives restarts. */
+  ephemeral?: boolean;
   log?: (line: string) => void;
 }
 
@@ -49,6 +51,8 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   const port = options.port || (await freePort());
   const controllerPort = await freePort();
   const home = join(kafkaHome, options.name);
+  const removeHome = () => rmSync(home, { recursive: true, force: true });
+  if (options.ephemeral) removeHome();
   mkdirSync(home, { recursive: true });
   const propertiesFile = join(home, 'server.properties');
   const logFile = join(home, 'server.log');
@@ -70,7 +74,14 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     broker.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n--- last lines of ${logFile} ---\n${tail(logFile, 40)}`);
   }
-  return { brokers: `127.0.0.1:${port}`, logFile, stop: () => stopBroker(broker, exited) };
+  return {
+    brokers: `127.0.0.1:${port}`,
+    logFile,
+    async stop() {
+      await stopBroker(broker, exited);
+      if (options.ephemeral) removeHome();
+    },
+  };
 }
 
 async function stopBroker(broker: ChildProcess, exited: Promise<number | null>): Promise<void> {
