@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as contacts from './20261122000000_contacts.js';
+import * as contactAdmin from './20261122100000_contact_admin.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -9,6 +10,7 @@ interface Migration {
 /** Every migration, in order. Listed here rather than read from disk so `tsx` and `dist/` behave alike. */
 const migrations: (readonly [string, Migration])[] = [
   ['20261122000000_contacts', contacts],
+  ['20261122100000_contact_admin', contactAdmin],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
