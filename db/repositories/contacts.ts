@@ -71,3 +71,57 @@ export async function applyInboundUpdates(trx: Knex.Transaction, updates: Inboun
       ...fieldValues(updates)],
   );
 }
+
+export interface LockedContact extends ContactState {
+  mergedInto: string | null;
+}
+
+/**
+ * Locks the contacts a batch is about to write to, in id order, and follows merges: a contact merged away
+ * while the batch was being matched stands for the contact that absorbed it. Locking here is what makes a
+ * concurrent merge or block wait for the batch, or the batch see the merge or block.
+ */
+export async function lockContactStates(trx: Knex.Transaction, ids: string[]): Promise<Map<string, ContactState>> {
+  const states = new Map<string, ContactState>();
+  const survivors = new Map<string, string>();
+  let pending = ids;
+  for (let depth = 0; pending.length > 0 && depth < 5; depth++) {
+    const rows = await query<{ id: string; display_name: string; blocked: boolean; merged_into: string | null }>(trx,
+      `SELECT id, display_name, blocked_at IS NOT NULL AS blocked, merged_into FROM contacts
+        WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+      [pending]);
+    pending = [];
+    for (const row of rows) {
+      states.set(row.id, { id: row.id, displayName: row.display_name, blocked: row.blocked });
+      if (row.merged_into) {
+        survivors.set(row.id, row.merged_into);
+        if (!states.has(row.merged_into)) pending.push(row.merged_into);
+      }
+    }
+  }
+  for (const [merged, survivor] of survivors) states.set(merged, states.get(survivor) ?? states.get(merged)!);
+  return states;
+}
+
+/**
+ * For new identities: the one live, unblocked contact a person entered this exact email or phone on (a
+ * trusted contact point), locked. Values held by several such contacts are left out: they make a new contact.
+ */
+export async function findTrustedContacts(trx: Knex.Transaction, points: { kind: string; value: string }[]):
+  Promise<Map<string, string>> {
+  if (points.length === 0) return new Map();
+  const rows = await query<{ kind: string; value: string; contact_id: string }>(trx,
+    `SELECT cp.kind, cp.value, c.id AS contact_id
+       FROM unnest(?::text[], ?::text[]) AS k(kind, value)
+       JOIN contact_points cp ON cp.kind = k.kind AND cp.value = k.value AND cp.source = 'manual'
+       JOIN contacts c ON c.id = cp.contact_id AND c.blocked_at IS NULL AND c.merged_into IS NULL
+      ORDER BY c.id
+        FOR NO KEY UPDATE OF c`,
+    [points.map((p) => p.kind), points.map((p) => p.value)]);
+  const holders = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const key = `${row.kind}:${row.value}`;
+    holders.set(key, (holders.get(key) ?? new Set()).add(row.contact_id));
+  }
+  return new Map([...holders].filter(([, ids]) => ids.size === 1).map(([key, ids]) => [key, [...ids][0]!]));
+}

@@ -16,7 +16,8 @@ export interface FlaggedDuplicate {
 }
 
 /**
- * Records contact points and flags every other non-blocked contact that holds one of the new ones.
+ * Records contact points and flags every other live, non-blocked contact that holds one of the new ones,
+ * unless a person dismissed that pair.
  * Points are locked by value first so that two resolvers adding the same phone to two contacts at once
  * still see each other: otherwise each would miss the other's uncommitted row.
  */
@@ -47,9 +48,11 @@ export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: 
        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[]) AS a(contact_id, kind, value, envelope_id)
        CROSS JOIN LATERAL (
          SELECT cp.contact_id FROM contact_points cp
-           JOIN contacts other ON other.id = cp.contact_id AND other.blocked_at IS NULL
+           JOIN contacts other ON other.id = cp.contact_id AND other.blocked_at IS NULL AND other.merged_into IS NULL
           WHERE cp.kind = a.kind AND cp.value = a.value AND cp.contact_id <> a.contact_id
        ) o
+      WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d
+                         WHERE d.contact_a = LEAST(a.contact_id, o.contact_id) AND d.contact_b = GREATEST(a.contact_id, o.contact_id))
       ORDER BY 1, 2, 3, 4
      ON CONFLICT DO NOTHING
      RETURNING id, contact_a, contact_b, field, value`,
@@ -72,7 +75,7 @@ export async function findFlaggedBy(trx: Knex.Transaction, envelopeIds: string[]
 const toFlagged = (r: FlaggedRow): FlaggedDuplicate =>
   ({ id: r.id, contactA: r.contact_a, contactB: r.contact_b, field: r.field, value: r.value });
 
-/** Open suggestions per contact, counting only partners that are not blocked. */
+/** Open suggestions per contact, counting only partners that are neither blocked nor merged away. */
 export async function countOpenDuplicates(trx: Knex.Transaction, contactIds: string[]): Promise<Map<string, number>> {
   if (contactIds.length === 0) return new Map();
   const rows = await query<{ id: string; n: number }>(trx,
@@ -83,7 +86,7 @@ export async function countOpenDuplicates(trx: Knex.Transaction, contactIds: str
          UNION ALL
          SELECT contact_a FROM duplicate_suggestions WHERE contact_b = c.id AND status = 'open'
        ) s ON true
-       LEFT JOIN contacts other ON other.id = s.other_id AND other.blocked_at IS NULL
+       LEFT JOIN contacts other ON other.id = s.other_id AND other.blocked_at IS NULL AND other.merged_into IS NULL
       GROUP BY c.id`,
     [contactIds],
   );

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Envelope, ResolvedEnvelope } from '../../connectors/envelope.js';
 import type { Db } from '../../db/client.js';
-import { applyInboundUpdates, insertContacts, loadContactStates, type NewContact } from '../../db/repositories/contacts.js';
+import { applyInboundUpdates, findTrustedContacts, insertContacts, loadContactStates, lockContactStates, type NewContact }
+  from '../../db/repositories/contacts.js';
 import { claimIdentities, findIdentities, type IdentityClaim, type IdentityRow } from '../../db/repositories/identities.js';
 import { recordBlockedDrops, recordInteractions } from '../../db/repositories/interactions.js';
 import { findProcessed, recordProcessed, type LedgerEntry, type SourcePosition } from '../../db/repositories/ledger.js';
@@ -101,22 +102,25 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
   const claims: IdentityClaim[] = keys
     .filter((key) => !found.has(identityKeyString(key)))
     .map((key) => ({ ...key, id: randomUUID(), contactId: randomUUID() }));
+  const attached = await attachToTrustedContacts(trx, claims);
   const won = byKey(await claimIdentities(trx, claims, now));
-  await insertContacts(trx, claims.filter((c) => won.has(identityKeyString(c))).map((claim) =>
+  await insertContacts(trx, claims.filter((c) => won.has(identityKeyString(c)) && !attached.has(c)).map((claim) =>
     newContact(claim, mergeFields(factsByKey.get(identityKeyString(claim))!))), now);
   const lost = claims.filter((c) => !won.has(identityKeyString(c)));
   const identities = new Map([...found, ...won, ...byKey(await findIdentities(trx, lost))]);
 
-  const states = await loadContactStates(trx, [...new Set([...identities.values()].map((row) => row.contact_id))]);
+  const states = await lockContactStates(trx, [...new Set([...identities.values()].map((row) => row.contact_id))].sort());
+  const attachedKeys = new Set([...attached].map(identityKeyString));
   const firstSeen = new Set<string>();
   return fresh.map((item, index) => {
     const key = factKeys[index]!;
     const identity = identities.get(key)!;
-    const isNew = won.has(key) && !firstSeen.has(key);
+    const isNew = won.has(key) && !attachedKeys.has(key) && !firstSeen.has(key);
     firstSeen.add(key);
-    const blocked = states.get(identity.contact_id)?.blocked ?? false;
-    return { item, facts: facts[index]!, identityId: identity.id, contactId: identity.contact_id, isNew,
-      outcome: blocked ? 'dropped' : 'resolved' };
+    // A contact merged away since the identity was read stands for the contact that absorbed it.
+    const state = states.get(identity.contact_id)!;
+    return { item, facts: facts[index]!, identityId: identity.id, contactId: state.id, isNew,
+      outcome: state.blocked ? 'dropped' : 'resolved' };
   });
 }
 
@@ -134,6 +138,28 @@ async function record(trx: Knex.Transaction, decisions: Decision[], now: Date): 
     isNew: d.isNew, outcome: d.outcome, source: d.item.source })), now);
   return flagged;
 }
+
+/**
+ * A new email, SMS or WhatsApp identity whose address a person entered on exactly one live contact joins
+ * that contact instead of making a new one. Returns the claims that were pointed at such a contact.
+ */
+async function attachToTrustedContacts(trx: Knex.Transaction, claims: IdentityClaim[]): Promise<Set<IdentityClaim>> {
+  const pointOf = (claim: IdentityClaim) => ({ kind: claim.kind === 'email' ? 'email' : 'phone', value: claim.value });
+  const candidates = claims.filter((claim) => claim.matchable && TRUSTABLE_KINDS.has(claim.kind));
+  const trusted = await findTrustedContacts(trx, candidates.map(pointOf));
+  const attached = new Set<IdentityClaim>();
+  for (const claim of candidates) {
+    const { kind, value } = pointOf(claim);
+    const contactId = trusted.get(`${kind}:${value}`);
+    if (contactId) {
+      claim.contactId = contactId;
+      attached.add(claim);
+    }
+  }
+  return attached;
+}
+
+const TRUSTABLE_KINDS: ReadonlySet<string> = new Set(['email', 'sms', 'whatsapp']);
 
 function newContact(identity: IdentityClaim, fields: SenderFacts['fields']): NewContact {
   return { ...fields, id: identity.contactId, displayName: fields.displayName ?? defaultDisplayName(identity),
