@@ -4,15 +4,22 @@ import { PublishError, type Publisher } from '../connectors/publisher.js';
 import type { Db } from '../db/client.js';
 import type { Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
+import { ExpressionError } from './contacts/expression.js';
+import { FilterError } from './contacts/filters.js';
+import { CursorError } from '../db/repositories/contact-profiles.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ReadinessChecks } from '../config/readiness.js';
 import { healthRoutes } from './routes/health.js';
 import { messagesRoutes } from './routes/messages.js';
+import { apiRoutes } from './routes/api/index.js';
+import type { EventRelay } from './event-relay.js';
 
 export interface AppDeps {
   db: Db;
   authenticate: Authenticator;
   publisher: Publisher;
+  /** Relays contact events that admin changes write to the outbox. */
+  events: EventRelay;
   logger: Logger;
   metrics: GatewayMetrics;
   readiness: ReadinessChecks;
@@ -31,6 +38,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(healthRoutes(deps));
   app.use(messagesRoutes(deps));
+  app.use(apiRoutes(deps));
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
   });
@@ -52,6 +60,10 @@ function errorHandler(log: Logger): ErrorRequestHandler {
 
 function toHttp(error: unknown): { status: number; code: string; message: string; details?: object } {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, details: error.details };
+  if (error instanceof ExpressionError) return { status: 400, code: 'invalid_expression', message: error.message };
+  if (error instanceof FilterError || error instanceof CursorError) {
+    return { status: 400, code: 'invalid_payload', message: error.message };
+  }
   if (error instanceof PublishError) return { status: 503, code: 'unavailable', message: 'the message queue is unavailable; retry later' };
   const bodyError = error as { type?: string; status?: number; limit?: number };
   if (bodyError.type === 'entity.too.large') {

@@ -33,3 +33,11 @@ export class NotFoundError extends HttpError {
     super(404, 'not_found', message);
   }
 }
+
+/** The request contradicts the current state (a blocked or merged participant, …); the reason says which. */
+export class ConflictError extends HttpError {
+  override name = 'ConflictError';
+  constructor(message: string, details?: object) {
+    super(409, 'conflict', message, details);
+  }
+}

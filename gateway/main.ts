@@ -9,6 +9,7 @@ import { createApiKey } from '../db/repositories/api-keys.js';
 import { createApp } from './app.js';
 import { createAuthenticator } from './auth.js';
 import { createGatewayMetrics } from './metrics.js';
+import { createEventRelay } from './event-relay.js';
 
 /** The `web` process: the HTTP gateway (webhooks, API channel, health and metrics). */
 const config = loadConfig();
@@ -26,10 +27,12 @@ await runProcess(logger, async () => {
     await createApiKey(db, { name: 'bootstrap owner (OWNER_API_KEY)', role: 'owner', key: config.ownerApiKey });
   }
 
+  const events = createEventRelay({ db, producer, topic: config.kafka.topics.contactEvents, logger });
   const app = createApp({
     db,
     authenticate: createAuthenticator(db, config.http.apiKeyCacheMs),
     publisher: createPublisher({ producer, topic: config.kafka.topics.inbound, timeoutMs: config.kafka.publishTimeoutMs, logger }),
+    events,
     logger,
     metrics: createGatewayMetrics(),
     readiness: { database: () => db.raw('SELECT 1'), kafka: () => admin.describeCluster() },
@@ -43,6 +46,7 @@ await runProcess(logger, async () => {
 
   return async () => {
     await new Promise<void>((closed) => server.close(() => closed()));
+    await events.stop();
     await producer.disconnect();
     await admin.disconnect();
     await db.destroy();

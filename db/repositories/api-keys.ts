@@ -40,3 +40,16 @@ export async function createApiKey(db: Knex, input: { name: string; role: Role; 
     [input.name, input.role, hashApiKey(key), input.createdBy ?? null]);
   return { ...row!, key };
 }
+
+export interface ApiKeyRecord extends ApiKey {
+  createdBy: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export async function listApiKeys(db: Knex): Promise<ApiKeyRecord[]> {
+  const rows = await query<{ id: string; name: string; role: Role; created_by: string | null; created_at: Date; revoked_at: Date | null }>(db,
+    'SELECT id, name, role, created_by, created_at, revoked_at FROM api_keys ORDER BY created_at, id', []);
+  return rows.map((row) => ({ id: row.id, name: row.name, role: row.role, createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(), revokedAt: row.revoked_at?.toISOString() ?? null }));
+}

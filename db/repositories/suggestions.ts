@@ -100,3 +100,52 @@ interface FlaggedRow {
   field: 'email' | 'phone';
   value: string;
 }
+
+export interface SuggestionJson {
+  id: string;
+  contact: { id: string; name: string };
+  other: { id: string; name: string };
+  field: 'email' | 'phone';
+  value: string;
+  createdAt: string;
+}
+
+/**
+ * Open suggestions, newest first, between live contacts that are not blocked. With `contactId`, only that
+ * contact's, each oriented so that `contact` is the one asked about and `other` its possible duplicate.
+ */
+export async function listOpenSuggestions(db: Knex, options: { contactId?: string; limit: number; before?: Date }):
+  Promise<SuggestionJson[]> {
+  const rows = await query<{ id: string; a: string; a_name: string; b: string; b_name: string; field: 'email' | 'phone';
+    value: string; created_at: Date }>(db,
+    `SELECT s.id, a.id AS a, a.display_name AS a_name, b.id AS b, b.display_name AS b_name, s.field, s.value, s.created_at
+       FROM duplicate_suggestions s
+       JOIN contacts a ON a.id = s.contact_a AND a.blocked_at IS NULL AND a.merged_into IS NULL
+       JOIN contacts b ON b.id = s.contact_b AND b.blocked_at IS NULL AND b.merged_into IS NULL
+      WHERE s.status = 'open' AND (?::uuid IS NULL OR ?::uuid IN (s.contact_a, s.contact_b))
+        AND (?::timestamptz IS NULL OR s.created_at < ?::timestamptz)
+      ORDER BY s.created_at DESC, s.id
+      LIMIT ?`,
+    [options.contactId ?? null, options.contactId ?? null, options.before ?? null, options.before ?? null, options.limit]);
+  return rows.map((row) => {
+    const flip = options.contactId !== undefined && row.b === options.contactId;
+    const a = { id: row.a, name: row.a_name };
+    const b = { id: row.b, name: row.b_name };
+    return { id: row.id, contact: flip ? b : a, other: flip ? a : b, field: row.field, value: row.value,
+      createdAt: row.created_at.toISOString() };
+  });
+}
+
+/** "Not a duplicate": closes every suggestion for the pair and keeps the pair from being suggested again. */
+export async function dismissSuggestion(trx: Knex.Transaction, id: string, by: string, at: Date):
+  Promise<{ contactA: string; contactB: string } | undefined> {
+  const [pair] = await query<{ contact_a: string; contact_b: string }>(trx,
+    'SELECT contact_a, contact_b FROM duplicate_suggestions WHERE id = ?', [id]);
+  if (!pair) return undefined;
+  await query(trx,
+    `INSERT INTO duplicate_dismissals (contact_a, contact_b, dismissed_by, dismissed_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`, [pair.contact_a, pair.contact_b, by, at]);
+  await query(trx, "UPDATE duplicate_suggestions SET status = 'dismissed' WHERE contact_a = ? AND contact_b = ?",
+    [pair.contact_a, pair.contact_b]);
+  return { contactA: pair.contact_a, contactB: pair.contact_b };
+}

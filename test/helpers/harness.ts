@@ -10,6 +10,7 @@ import { createApiKey } from '../../db/repositories/api-keys.js';
 import { createApp } from '../../gateway/app.js';
 import { createAuthenticator } from '../../gateway/auth.js';
 import { createGatewayMetrics } from '../../gateway/metrics.js';
+import { createEventRelay, type EventRelay } from '../../gateway/event-relay.js';
 import { createResolver, type Resolver } from '../../resolvers/identity/consumer.js';
 import { createResolverMetrics } from '../../resolvers/metrics.js';
 import { createTestDb, type TestDb } from './db.js';
@@ -24,10 +25,19 @@ export interface Harness {
   testDb: TestDb;
   baseUrl: string;
   ownerKey: string;
+  events: EventRelay;
   groupId: string;
   startResolver(): Promise<Resolver>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** Any admin API call, as the owner unless another key is given; redirects are returned, not followed. */
+  call(method: string, path: string, options?: { body?: unknown; key?: string }): Promise<ApiResponse>;
   close(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: any;
+  headers: Headers;
 }
 
 export async function startHarness(options: { resolvers?: number; partitions?: number; apiKeyCacheMs?: number } = {}): Promise<Harness> {
@@ -38,10 +48,11 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   await createApiKey(testDb.db, { name: 'test owner', role: 'owner', key: ownerKey });
   const producer: Producer = kafka.producer({ ...producerDefaults, idempotent: true });
   await producer.connect();
+  const events = createEventRelay({ db: testDb.db, producer, topic: topics.contactEvents, logger, intervalMs: 500 });
   const app = createApp({
     db: testDb.db, authenticate: createAuthenticator(testDb.db, options.apiKeyCacheMs ?? 500), logger, metrics: createGatewayMetrics(), readiness: { database: () => testDb.db.raw('SELECT 1') },
     publisher: createPublisher({ producer, topic: topics.inbound, timeoutMs: 10_000, logger }),
-    maxBodyBytes: 1_048_576, clock: () => new Date(),
+    events, maxBodyBytes: 1_048_576, clock: () => new Date(),
   });
   const server: Server = await new Promise((ready) => { const s = app.listen(0, '127.0.0.1', () => ready(s)); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -49,7 +60,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const resolvers: Resolver[] = [];
 
   const harness: Harness = {
-    kafka, topics, testDb, baseUrl, ownerKey, groupId,
+    kafka, topics, testDb, baseUrl, ownerKey, groupId, events,
     async startResolver() {
       const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: createResolverMetrics(),
         transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576, concurrency: 2 });
@@ -66,9 +77,21 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
+    async call(method, path, options = {}) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        redirect: 'manual',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.key ?? ownerKey}` },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      const json = response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
+      return { status: response.status, body: json, headers: response.headers };
+    },
     async close() {
       await Promise.all(resolvers.map((resolver) => resolver.stop()));
       await new Promise((closed) => server.close(closed));
+      await events.stop();
       await producer.disconnect();
       await testDb.drop();
     },

@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+import { query } from '../sql.js';
+
+/** Finds tags by name (case-insensitively), creating the missing ones. Returns their ids. */
+export async function ensureTags(trx: Knex.Transaction, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  await query(trx,
+    `INSERT INTO tags (name) SELECT DISTINCT ON (lower(n)) n FROM unnest(?::text[]) AS n ORDER BY lower(n)
+     ON CONFLICT ((lower(name))) DO NOTHING`, [names]);
+  const rows = await query<{ id: string }>(trx,
+    'SELECT id FROM tags WHERE lower(name) = ANY(SELECT lower(n) FROM unnest(?::text[]) AS n)', [names]);
+  return rows.map((row) => row.id);
+}
+
+/** Adds tags to contacts (live ones only); returns how many links were new. */
+export async function tagContacts(trx: Knex.Transaction, contactIds: string[], names: string[], at: Date): Promise<number> {
+  const tagIds = await ensureTags(trx, names);
+  if (tagIds.length === 0 || contactIds.length === 0) return 0;
+  const rows = await query<{ contact_id: string }>(trx,
+    `INSERT INTO contact_tags (contact_id, tag_id, created_at)
+     SELECT c.id, t.id, ?::timestamptz FROM contacts c CROSS JOIN unnest(?::uuid[]) AS t(id)
+      WHERE c.id = ANY(?::uuid[]) AND c.merged_into IS NULL
+      ORDER BY 1, 2
+     ON CONFLICT DO NOTHING RETURNING contact_id`, [at, tagIds, contactIds]);
+  return rows.length;
+}
+
+/** Removes tags from contacts; the tags themselves stay. Returns how many links went. */
+export async function untagContacts(trx: Knex.Transaction, contactIds: string[], names: string[]): Promise<number> {
+  if (names.length === 0 || contactIds.length === 0) return 0;
+  const rows = await query<{ contact_id: string }>(trx,
+    `DELETE FROM contact_tags ct USING tags t
+      WHERE t.id = ct.tag_id AND ct.contact_id = ANY(?::uuid[])
+        AND lower(t.name) = ANY(SELECT lower(n) FROM unnest(?::text[]) AS n)
+      RETURNING ct.contact_id`, [contactIds, names]);
+  return rows.length;
+}
+
+/** Every tag with the number of live contacts carrying it. */
+export async function listTags(db: Knex): Promise<{ id: string; name: string; contacts: number }[]> {
+  return query(db,
+    `SELECT t.id, t.name, count(c.id)::int AS contacts
+       FROM tags t
+       LEFT JOIN contact_tags ct ON ct.tag_id = t.id
+       LEFT JOIN contacts c ON c.id = ct.contact_id AND c.merged_into IS NULL
+      GROUP BY t.id ORDER BY lower(t.name)`, []);
+}

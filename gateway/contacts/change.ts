@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import type { Db } from '../../db/client.js';
+import { insertAuditEntries, type Actor, type AuditEntry } from '../../db/repositories/audit.js';
+import { enqueueEvents, type ContactEvent } from '../../db/repositories/outbox.js';
+import { isRetriableDbError } from '../../db/errors.js';
+import type { EventRelay } from '../event-relay.js';
+
+/** What a change sees: its transaction, who makes it, when, and where to record what it did. */
+export interface ChangeContext {
+  trx: Knex.Transaction;
+  actor: Actor;
+  now: Date;
+  audit(entry: AuditEntry): void;
+  emit(event: Omit<ContactEvent, 'at'>): void;
+}
+
+export type RunChange = <T>(actor: Actor, change: (ctx: ChangeContext) => Promise<T>) => Promise<T>;
+
+/**
+ * Runs an admin change in one transaction together with its audit entries and its contact events (an
+ * outbox row each), so a change, its record and its events exist together or not at all. A transaction
+ * that loses a deadlock or serialisation race is run again; events are relayed once it commits.
+ */
+export function createChangeRunner(deps: { db: Db; events: EventRelay; clock: () => Date }): RunChange {
+  return async (actor, change) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await deps.db.transaction(async (trx) => {
+          const now = deps.clock();
+          const audit: AuditEntry[] = [];
+          const events: ContactEvent[] = [];
+          const value = await change({
+            trx, actor, now,
+            audit: (entry) => void audit.push(entry),
+            emit: (event) => void events.push({ ...event, at: now.toISOString() } as ContactEvent),
+          });
+          await insertAuditEntries(trx, actor, audit, now);
+          await enqueueEvents(trx, events);
+          return { value, hasEvents: events.length > 0 };
+        });
+        if (result.hasEvents) await deps.events.flush();
+        return result.value;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt < 3 && (code === '40P01' || code === '40001') && isRetriableDbError(error)) continue;
+        throw error;
+      }
+    }
+  };
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { normaliseEmail } from '../../resolvers/normalise/email.js';
+import { normalisePhone } from '../../resolvers/normalise/phone.js';
+import { filterSchema } from './filters.js';
+
+export const LIFECYCLE_STAGES = ['lead', 'qualified', 'customer', 'churned'] as const;
+export const MAX_MERGE_CONTACTS = 25;
+
+export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID')
+  .transform((id) => id.toLowerCase());
+
+/** A phone entered by a person must already be E.164: `+` and the full international number. */
+export const e164Phone = z.string().trim().refine((value) => {
+  const phone = normalisePhone(value);
+  return /^\+\d+$/.test(value) && phone.kind === 'e164' && phone.value === value;
+}, 'must be a valid phone number in E.164 form, e.g. +14155552671');
+
+export const emailAddress = z.string().trim().transform((value, ctx) => {
+  const email = normaliseEmail(value);
+  if (email.kind === 'email') return email.value;
+  ctx.addIssue({ code: 'custom', message: 'must be a valid email address' });
+  return z.NEVER;
+});
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const customValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+
+/** Editable contact fields; `null` clears one. */
+export const contactFieldsSchema = z.object({
+  name: text(200).nullable(),
+  firstName: text(100).nullable(),
+  lastName: text(100).nullable(),
+  email: emailAddress.nullable(),
+  phone: e164Phone.nullable(),
+  avatarUrl: z.url().max(2048).nullable(),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE').nullable(),
+  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR').nullable(),
+  timezone: text(64).nullable(),
+  assignee: text(200).nullable(),
+  lifecycleStage: z.enum(LIFECYCLE_STAGES),
+  emailSubscription: z.enum(['subscribed', 'unsubscribed']),
+  customFields: z.record(z.string(), customValue),
+}).partial().strict();
+export type ContactFieldsInput = z.infer<typeof contactFieldsSchema>;
+
+export const createContactSchema = contactFieldsSchema.extend({ tags: z.array(text(100)).max(100).optional() })
+  .refine((c) => c.name || c.firstName || c.lastName || c.email || c.phone,
+    'a contact needs at least one of name, firstName, lastName, email or phone');
+
+export const searchSchema = filterSchema.extend({
+  q: z.string().max(200).optional(),
+  sort: z.string().optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+  view: uuid.optional(),
+}).strict();
+
+export const mergeSchema = z.object({
+  primaryId: uuid,
+  secondaryIds: z.array(uuid).min(1).max(MAX_MERGE_CONTACTS - 1,
+    `a merge takes at most ${MAX_MERGE_CONTACTS} contacts: the primary and up to ${MAX_MERGE_CONTACTS - 1} secondaries`),
+  /** Per field (API name, or `custom.<key>`), the participant whose value the merged contact keeps. */
+  fields: z.record(z.string(), uuid).optional(),
+}).strict();
+
+export const tagsSchema = z.object({ tags: z.array(text(100)).min(1).max(100) }).strict();
+export const bulkTagsSchema = z.object({
+  contactIds: z.array(uuid).min(1).max(10_000),
+  add: z.array(text(100)).max(100).default([]),
+  remove: z.array(text(100)).max(100).default([]),
+}).strict();
+export const noteSchema = z.object({ body: z.string().trim().min(1).max(20_000) }).strict();
+export const fieldDefinitionSchema = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower snake case, e.g. plan or account_id'),
+  label: text(200),
+  type: z.enum(['text', 'number', 'boolean', 'date', 'list']),
+  options: z.array(text(200)).min(1).max(500).optional(),
+}).strict().refine((f) => (f.type === 'list') === (f.options !== undefined), 'options are required for, and only for, list fields');
+export const viewSchema = z.object({
+  name: text(200),
+  public: z.boolean().default(false),
+  filter: filterSchema.extend({ sort: z.string().optional() }).strict(),
+}).strict();
+export const deleteContactsSchema = z.union([
+  z.object({ ids: z.array(uuid).min(1).max(100_000) }).strict(),
+  z.object({ filter: filterSchema.strict() }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+]);
+export const apiKeySchema = z.object({ name: text(200), role: z.enum(['owner', 'manager', 'agent']) }).strict();

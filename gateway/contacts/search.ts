@@ -1,0 +1,60 @@
+import type { Knex } from 'knex';
+import { listContacts, type ContactPage, type Sort } from '../../db/repositories/contact-profiles.js';
+import { findVisibleView } from '../../db/repositories/views.js';
+import { NotFoundError } from '../errors.js';
+import { compileFilter, filterSchema, likePattern, type Condition, type Filter, type SqlFragment } from './filters.js';
+
+export interface ContactQuery {
+  filter: Filter;
+  /** Free text over name, email, phone, tags and custom field values. */
+  q?: string;
+  /** A saved view whose filter is combined (AND) with this one. */
+  viewId?: string;
+  sort?: Sort;
+  cursor?: string;
+  limit: number;
+}
+
+/** The WHERE fragment for a query: its filter, its view's filter and its free text, all parameterised. */
+export async function whereOf(db: Knex, query: Omit<ContactQuery, 'sort' | 'cursor' | 'limit'>, keyId: string, now: Date):
+  Promise<{ where: SqlFragment; viewSort?: string }> {
+  const parts = [compileFilter(query.filter, now)];
+  let viewSort: string | undefined;
+  if (query.viewId) {
+    const view = await findVisibleView(db, query.viewId, keyId);
+    if (!view) throw new NotFoundError(`view ${query.viewId} does not exist or is private to another key`);
+    parts.push(compileFilter(filterSchema.parse(view.filter), now));
+    viewSort = view.filter.sort;
+  }
+  if (query.q?.trim()) parts.push(freeText(query.q.trim()));
+  return { where: { text: parts.map((part) => `(${part.text})`).join(' AND '), params: parts.flatMap((part) => part.params) },
+    viewSort };
+}
+
+export async function searchContacts(db: Knex, query: ContactQuery & { sort: Sort }, keyId: string, now: Date): Promise<ContactPage> {
+  const { where } = await whereOf(db, query, keyId, now);
+  return listContacts(db, { where, sort: query.sort, cursor: query.cursor, limit: query.limit });
+}
+
+function freeText(q: string): SqlFragment {
+  const pattern = likePattern(q);
+  return {
+    text: `c.display_name ILIKE ? ESCAPE '\\' OR c.email ILIKE ? ESCAPE '\\' OR c.phone ILIKE ? ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
+                  WHERE ct.contact_id = c.id AND t.name ILIKE ? ESCAPE '\\')
+      OR EXISTS (SELECT 1 FROM jsonb_each_text(c.custom_fields) f WHERE f.value ILIKE ? ESCAPE '\\')`,
+    params: [pattern, pattern, pattern, pattern, pattern],
+  };
+}
+
+/** `GET /api/contacts` query parameters that are shorthands for conditions. */
+export function shorthandConditions(params: Record<string, unknown>): Condition[] {
+  const conditions: Condition[] = [];
+  if (params.blocked === 'true' || params.blocked === 'false') {
+    conditions.push({ field: 'blocked', op: 'is', value: params.blocked === 'true' });
+  }
+  if (typeof params.tag === 'string') conditions.push({ field: 'tag', op: 'has', value: params.tag });
+  if (typeof params.lifecycleStage === 'string') conditions.push({ field: 'lifecycleStage', op: 'is', value: params.lifecycleStage });
+  if (typeof params.assignee === 'string') conditions.push({ field: 'assignee', op: 'is', value: params.assignee });
+  return conditions;
+}
