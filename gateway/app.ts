@@ -13,6 +13,8 @@ import { healthRoutes } from './routes/health.js';
 import { messagesRoutes } from './routes/messages.js';
 import { apiRoutes } from './routes/api/index.js';
 import type { EventRelay } from './event-relay.js';
+import type { RunChange } from './contacts/change.js';
+import type { DeleteJobs } from './contacts/delete.js';
 
 export interface AppDeps {
   db: Db;
@@ -20,6 +22,9 @@ export interface AppDeps {
   publisher: Publisher;
   /** Relays contact events that admin changes write to the outbox. */
   events: EventRelay;
+  /** Runs admin changes with their audit entries and events in one transaction. */
+  runChange: RunChange;
+  deleteJobs: DeleteJobs;
   logger: Logger;
   metrics: GatewayMetrics;
   readiness: ReadinessChecks;

@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 import { createAuthenticator } from './auth.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createEventRelay } from './event-relay.js';
+import { createAdmin } from './admin.js';
 
 /** The `web` process: the HTTP gateway (webhooks, API channel, health and metrics). */
 const config = loadConfig();
@@ -28,7 +29,11 @@ await runProcess(logger, async () => {
   }
 
   const events = createEventRelay({ db, producer, topic: config.kafka.topics.contactEvents, logger });
+  const clock = () => new Date();
+  const contactAdmin = createAdmin({ db, events, logger, clock });
+  await contactAdmin.deleteJobs.resume();
   const app = createApp({
+    ...contactAdmin,
     db,
     authenticate: createAuthenticator(db, config.http.apiKeyCacheMs),
     publisher: createPublisher({ producer, topic: config.kafka.topics.inbound, timeoutMs: config.kafka.publishTimeoutMs, logger }),
@@ -46,6 +51,7 @@ await runProcess(logger, async () => {
 
   return async () => {
     await new Promise<void>((closed) => server.close(() => closed()));
+    await contactAdmin.deleteJobs.stop();
     await events.stop();
     await producer.disconnect();
     await admin.disconnect();

@@ -15,8 +15,10 @@ const COLUMNS = {
   lifecycleStage: 'lifecycle_stage', emailSubscription: 'email_subscription',
 } as const;
 
-export async function createContact(ctx: ChangeContext, input: ContactFieldsInput & { tags?: string[] }): Promise<ContactJson> {
-  const customFields = await checkCustomFields(ctx.trx, {}, input.customFields ?? {});
+/** `fromText`: custom field values arrive as text (a CSV import) and are read as their field's type. */
+export async function createContact(ctx: ChangeContext, input: ContactFieldsInput & { tags?: string[] },
+  options: { fromText?: boolean } = {}): Promise<ContactJson> {
+  const customFields = await checkCustomFields(ctx.trx, {}, input.customFields ?? {}, options.fromText);
   const [{ id } = { id: '' }] = await query<{ id: string }>(ctx.trx,
     `INSERT INTO contacts (id, display_name, name_generated, created_at, updated_at)
      VALUES (gen_random_uuid(), ?, false, ?, ?) RETURNING id`,
@@ -95,8 +97,8 @@ function joinName(first: string | null | undefined, last: string | null | undefi
 type CustomFields = NonNullable<ContactFieldsInput['customFields']>;
 
 /** Custom fields must be defined at `/api/fields` and hold a value of their type; `null` removes one. */
-async function checkCustomFields(trx: Knex.Transaction, current: Record<string, unknown>, patch: Record<string, unknown>):
-  Promise<CustomFields> {
+async function checkCustomFields(trx: Knex.Transaction, current: Record<string, unknown>, patch: Record<string, unknown>,
+  fromText = false): Promise<CustomFields> {
   const definitions = new Map((await listFieldDefinitions(trx)).map((field) => [field.key, field]));
   const next = { ...current };
   for (const [key, value] of Object.entries(patch)) {
@@ -107,11 +109,18 @@ async function checkCustomFields(trx: Knex.Transaction, current: Record<string, 
       delete next[key];
       continue;
     }
-    const problem = typeProblem(definition, value);
+    const typed = fromText && typeof value === 'string' ? fromTextValue(definition, value) : value;
+    const problem = typeProblem(definition, typed);
     if (problem) throw new PayloadError(`${field}: ${problem}`, field);
-    next[key] = value;
+    next[key] = typed;
   }
   return next as CustomFields;
+}
+
+function fromTextValue(definition: FieldDefinition, value: string): unknown {
+  if (definition.type === 'number' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (definition.type === 'boolean' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  return value;
 }
 
 function typeProblem(definition: FieldDefinition, value: unknown): string | undefined {

@@ -6,6 +6,8 @@ import { compileFilter, filterSchema, likePattern, type Condition, type Filter, 
 
 export interface ContactQuery {
   filter: Filter;
+  /** Further conditions that must all hold (query-string shorthands such as `?blocked=true`). */
+  also?: Condition[];
   /** Free text over name, email, phone, tags and custom field values. */
   q?: string;
   /** A saved view whose filter is combined (AND) with this one. */
@@ -19,6 +21,7 @@ export interface ContactQuery {
 export async function whereOf(db: Knex, query: Omit<ContactQuery, 'sort' | 'cursor' | 'limit'>, keyId: string, now: Date):
   Promise<{ where: SqlFragment; viewSort?: string }> {
   const parts = [compileFilter(query.filter, now)];
+  if (query.also?.length) parts.push(compileFilter({ conditions: query.also, match: 'all' }, now));
   let viewSort: string | undefined;
   if (query.viewId) {
     const view = await findVisibleView(db, query.viewId, keyId);

@@ -11,6 +11,9 @@ import { createApp } from '../../gateway/app.js';
 import { createAuthenticator } from '../../gateway/auth.js';
 import { createGatewayMetrics } from '../../gateway/metrics.js';
 import { createEventRelay, type EventRelay } from '../../gateway/event-relay.js';
+import { createAdmin } from '../../gateway/admin.js';
+import type { DeleteJobs } from '../../gateway/contacts/delete.js';
+import type { RunChange } from '../../gateway/contacts/change.js';
 import { createResolver, type Resolver } from '../../resolvers/identity/consumer.js';
 import { createResolverMetrics } from '../../resolvers/metrics.js';
 import { createTestDb, type TestDb } from './db.js';
@@ -26,6 +29,7 @@ export interface Harness {
   baseUrl: string;
   ownerKey: string;
   events: EventRelay;
+  admin: { runChange: RunChange; deleteJobs: DeleteJobs };
   groupId: string;
   startResolver(): Promise<Resolver>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
@@ -49,7 +53,9 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const producer: Producer = kafka.producer({ ...producerDefaults, idempotent: true });
   await producer.connect();
   const events = createEventRelay({ db: testDb.db, producer, topic: topics.contactEvents, logger, intervalMs: 500 });
+  const admin = createAdmin({ db: testDb.db, events, logger, clock: () => new Date() });
   const app = createApp({
+    ...admin,
     db: testDb.db, authenticate: createAuthenticator(testDb.db, options.apiKeyCacheMs ?? 500), logger, metrics: createGatewayMetrics(), readiness: { database: () => testDb.db.raw('SELECT 1') },
     publisher: createPublisher({ producer, topic: topics.inbound, timeoutMs: 10_000, logger }),
     events, maxBodyBytes: 1_048_576, clock: () => new Date(),
@@ -60,7 +66,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const resolvers: Resolver[] = [];
 
   const harness: Harness = {
-    kafka, topics, testDb, baseUrl, ownerKey, groupId, events,
+    kafka, topics, testDb, baseUrl, ownerKey, groupId, events, admin,
     async startResolver() {
       const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: createResolverMetrics(),
         transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576, concurrency: 2 });
@@ -91,6 +97,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
     async close() {
       await Promise.all(resolvers.map((resolver) => resolver.stop()));
       await new Promise((closed) => server.close(closed));
+      await admin.deleteJobs.stop();
       await events.stop();
       await producer.disconnect();
       await testDb.drop();

@@ -110,7 +110,7 @@ describe('API channel: POST /v1/messages', () => {
         db: harness.testDb.db, authenticate: createAuthenticator(harness.testDb.db, 0), logger,
         metrics: createGatewayMetrics(), readiness: {}, maxBodyBytes: 1_048_576,
         publisher: createPublisher({ producer, topic: harness.topics.inbound, timeoutMs: 2_000, logger }),
-        events: harness.events, clock: () => new Date(),
+        events: harness.events, ...harness.admin, clock: () => new Date(),
       });
       const server = app.listen(0, '127.0.0.1');
       await new Promise((ready) => server.once('listening', ready));

@@ -1,5 +1,5 @@
+import type { Knex } from 'knex';
 import { Router } from 'express';
-import type { RunChange } from '../../contacts/change.js';
 import { lockLiveContact } from '../../contacts/profiles.js';
 import { bulkTagsSchema, fieldDefinitionSchema, noteSchema, tagsSchema, viewSchema } from '../../contacts/schema.js';
 import { deleteFieldDefinition, listFieldDefinitions, upsertFieldDefinition } from '../../../db/repositories/fields.js';
@@ -14,7 +14,7 @@ import { parseBody } from '../../validation.js';
 import { EVERYONE, MANAGERS, actorOf, idParam } from './common.js';
 
 /** What people add to contacts: tags, notes, custom field definitions, saved views. */
-export function annotationRoutes(deps: AppDeps & { runChange: RunChange }): Router {
+export function annotationRoutes(deps: AppDeps): Router {
   const router = Router();
   const anyone = requireApiKey(deps.authenticate, EVERYONE);
   const managers = requireApiKey(deps.authenticate, MANAGERS);
@@ -130,7 +130,7 @@ export function annotationRoutes(deps: AppDeps & { runChange: RunChange }): Rout
   return router;
 }
 
-async function touch(trx: Parameters<Parameters<RunChange>[1]>[0]['trx'], ids: string[], at: Date): Promise<void> {
+async function touch(trx: Knex.Transaction, ids: string[], at: Date): Promise<void> {
   await query(trx, 'UPDATE contacts SET updated_at = ? WHERE id = ANY(?::uuid[]) AND merged_into IS NULL', [at, ids]);
 }
 

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { RunChange } from '../../contacts/change.js';
 import { setBlocked } from '../../contacts/block.js';
 import { contactDetail } from '../../contacts/detail.js';
 import { createContact, lockLiveContact, updateContact } from '../../contacts/profiles.js';
@@ -13,14 +12,14 @@ import { NotFoundError } from '../../errors.js';
 import { parseBody } from '../../validation.js';
 import { EVERYONE, MANAGERS, actorOf, idParam, parseLimit, parseSort } from './common.js';
 
-export function contactsRoutes(deps: AppDeps & { runChange: RunChange }): Router {
+export function contactsRoutes(deps: AppDeps): Router {
   const router = Router();
   const anyone = requireApiKey(deps.authenticate, EVERYONE);
   const managers = requireApiKey(deps.authenticate, MANAGERS);
 
   router.get('/api/contacts', anyone, async (req, res) => {
     const page = await searchContacts(deps.db, {
-      filter: { conditions: shorthandConditions(req.query), match: 'all' },
+      filter: { conditions: [], match: 'all' }, also: shorthandConditions(req.query),
       q: typeof req.query.q === 'string' ? req.query.q : undefined,
       viewId: typeof req.query.view === 'string' ? req.query.view : undefined,
       sort: parseSort(req.query.sort), cursor: typeof req.query.cursor === 'string' ? req.query.cursor : undefined,

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { AppDeps } from '../../app.js';
-import { createChangeRunner } from '../../contacts/change.js';
 import { annotationRoutes } from './annotations.js';
+import { bulkRoutes } from './bulk.js';
 import { followMerges } from './common.js';
 import { contactsRoutes } from './contacts.js';
 import { keysRoutes } from './keys.js';
@@ -9,13 +9,13 @@ import { mergesRoutes } from './merges.js';
 
 /** The admin API under `/api`: contacts, tags, notes, fields, views, merges, suggestions, keys, audit. */
 export function apiRoutes(deps: AppDeps): Router {
-  const withChanges = { ...deps, runChange: createChangeRunner(deps) };
   const router = Router();
   router.use('/api', express.json({ limit: deps.maxBodyBytes }));
   router.use('/api/contacts/:id', followMerges(deps.db));
-  router.use(keysRoutes(withChanges));
-  router.use(annotationRoutes(withChanges));
-  router.use(mergesRoutes(withChanges));
-  router.use(contactsRoutes(withChanges));
+  router.use(keysRoutes(deps));
+  router.use(annotationRoutes(deps));
+  router.use(mergesRoutes(deps));
+  router.use(bulkRoutes(deps));
+  router.use(contactsRoutes(deps));
   return router;
 }

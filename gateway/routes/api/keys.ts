@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { RunChange } from '../../contacts/change.js';
 import { apiKeySchema } from '../../contacts/schema.js';
 import { listAuditEntries } from '../../../db/repositories/audit.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../db/repositories/api-keys.js';
@@ -10,7 +9,7 @@ import { parseBody } from '../../validation.js';
 import { actorOf, idParam, parseLimit } from './common.js';
 
 /** Owners manage API keys and read the audit log. */
-export function keysRoutes(deps: AppDeps & { runChange: RunChange }): Router {
+export function keysRoutes(deps: AppDeps): Router {
   const router = Router();
   const owners = requireApiKey(deps.authenticate, ['owner']);
 

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { RunChange } from '../../contacts/change.js';
 import { performMerge, previewMerge, undoMerge } from '../../contacts/merge.js';
 import { mergeSchema } from '../../contacts/schema.js';
 import { listMerges } from '../../../db/repositories/merges.js';
@@ -11,7 +10,7 @@ import { parseBody } from '../../validation.js';
 import { EVERYONE, MANAGERS, actorOf, idParam, parseLimit } from './common.js';
 
 /** Merges, their history and undo; merge suggestions and their dismissal. */
-export function mergesRoutes(deps: AppDeps & { runChange: RunChange }): Router {
+export function mergesRoutes(deps: AppDeps): Router {
   const router = Router();
   const anyone = requireApiKey(deps.authenticate, EVERYONE);
   const managers = requireApiKey(deps.authenticate, MANAGERS);
