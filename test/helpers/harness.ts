@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Topics } from '../../config/topics.js';
 import { producerDefaults } from '../../config/kafka.js';
@@ -27,6 +28,7 @@ export interface Harness {
   topics: Topics;
   testDb: TestDb;
   baseUrl: string;
+  app: Express;
   ownerKey: string;
   events: EventRelay;
   admin: { runChange: RunChange; deleteJobs: DeleteJobs };
@@ -66,7 +68,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const resolvers: Resolver[] = [];
 
   const harness: Harness = {
-    kafka, topics, testDb, baseUrl, ownerKey, groupId, events, admin,
+    kafka, topics, testDb, baseUrl, ownerKey, groupId, events, admin, app,
     async startResolver() {
       const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: createResolverMetrics(),
         transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576, concurrency: 2 });

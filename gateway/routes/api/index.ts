@@ -6,10 +6,13 @@ import { followMerges } from './common.js';
 import { contactsRoutes } from './contacts.js';
 import { keysRoutes } from './keys.js';
 import { mergesRoutes } from './merges.js';
+import { openApiDocument } from '../../openapi.js';
 
 /** The admin API under `/api`: contacts, tags, notes, fields, views, merges, suggestions, keys, audit. */
 export function apiRoutes(deps: AppDeps): Router {
   const router = Router();
+  const document = openApiDocument();
+  router.get('/api/openapi.json', (_req, res) => void res.json(document));
   router.use('/api', express.json({ limit: deps.maxBodyBytes }));
   router.use('/api/contacts/:id', followMerges(deps.db));
   router.use(keysRoutes(deps));
