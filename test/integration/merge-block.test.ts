@@ -81,6 +81,22 @@ describe('block, merge, unmerge and merge suggestions (real Postgres and Kafka)'
     });
   });
 
+  describe('removing a channel identity', () => {
+    it('keeps the contact, and the next message from that identity makes a new contact', async () => {
+      const number = phone();
+      const contactId = (await resolvedFor(await inbound('sms', number, { name: 'Changed Number' }))).contact.id;
+      const [identity] = (await harness.call('GET', `/api/contacts/${contactId}`)).body.identities;
+      const removed = await harness.call('DELETE', `/api/contacts/${contactId}/identities/${identity.id}`);
+      expect(removed.status).to.equal(204);
+      const after = (await harness.call('GET', `/api/contacts/${contactId}`)).body;
+      expect(after.identities).to.deep.equal([]);
+      expect(after.name).to.equal('Changed Number');
+      const next = await resolvedFor(await inbound('sms', number));
+      expect(next.contact.isNew).to.equal(true);
+      expect(next.contact.id).not.to.equal(contactId);
+    });
+  });
+
   describe('merge suggestions', () => {
     it('lists a suggestion with the matching field and value, and a dismissed pair is not suggested again', async () => {
       const number = phone();
