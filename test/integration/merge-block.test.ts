@@ -122,6 +122,8 @@ describe('block, merge, unmerge and merge suggestions (real Postgres and Kafka)'
       await harness.call('POST', `/api/contacts/${secondary}/notes`, { body: { body: 'wrote first' } });
       await harness.call('PATCH', `/api/contacts/${secondary}`, { body: { emailSubscription: 'unsubscribed' } });
 
+      // The primary is the newer contact, so the merged created time must come from the secondary.
+      await query(harness.testDb.db, "UPDATE contacts SET created_at = created_at + interval '1 day' WHERE id = ?", [primary]);
       const preview = await harness.call('POST', '/api/merges/preview', { body: { primaryId: primary, secondaryIds: [secondary] } });
       expect(preview.status).to.equal(200);
       expect(preview.body.result).to.include({ name: 'Ada L', phone: primaryPhone, email: secondaryEmail, emailSubscription: 'unsubscribed' });
@@ -137,6 +139,13 @@ describe('block, merge, unmerge and merge suggestions (real Postgres and Kafka)'
       expect(old.status).to.equal(308);
       expect(old.headers.get('location')).to.equal(`/api/contacts/${primary}`);
       const detail = (await harness.call('GET', `/api/contacts/${primary}`)).body;
+      const [times] = await query<{ created: Date; updated: Date; earliest: Date; merged: Date }>(harness.testDb.db,
+        `SELECT p.created_at AS created, p.updated_at AS updated, m.merged_at AS merged,
+                (m.snapshot->'secondaries'->0->'before'->>'created_at')::timestamptz AS earliest
+           FROM contacts p JOIN merges m ON m.primary_id = p.id WHERE p.id = ?`, [primary]);
+      expect(times!.created.getTime(), 'created time is the earliest').to.equal(times!.earliest.getTime());
+      expect(preview.body.result.createdAt).to.equal(times!.earliest.toISOString());
+      expect(times!.updated.getTime(), 'updated time is the merge time').to.equal(times!.merged.getTime());
       expect(detail.identities.map((i: any) => i.channel)).to.have.members(['sms', 'email']);
       expect(detail.notesCount).to.equal(1);
       const list = await harness.call('POST', '/api/contacts/search', { body: { conditions: [{ field: 'email', op: 'is', value: secondaryEmail }] } });
