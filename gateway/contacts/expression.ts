@@ -35,30 +35,17 @@ export function parseExpression(text: string, conditionCount: number): Expressio
   let position = 0;
   const peek = () => tokens[position];
 
-  function expect(kind: Token['kind']): Token {
-    const token = tokens[position];
-    if (token?.kind !== kind) throw new ExpressionError(unexpected(token, kind === ')' ? 'a closing parenthesis' : kind));
-    position++;
-    return token;
-  }
-
-  function parseOr(): Expression {
-    const operands = [parseAnd()];
-    while (peek()?.kind === 'or') {
+  /** One precedence level: `operand (op operand)*`, flattened into one node. */
+  function parseChain(op: 'and' | 'or', parseNext: () => Expression): Expression {
+    const operands = [parseNext()];
+    while (peek()?.kind === op) {
       position++;
-      operands.push(parseAnd());
+      operands.push(parseNext());
     }
-    return operands.length === 1 ? operands[0]! : { op: 'or', operands };
+    return operands.length === 1 ? operands[0]! : { op, operands };
   }
-
-  function parseAnd(): Expression {
-    const operands = [parseOperand()];
-    while (peek()?.kind === 'and') {
-      position++;
-      operands.push(parseOperand());
-    }
-    return operands.length === 1 ? operands[0]! : { op: 'and', operands };
-  }
+  const parseAnd = () => parseChain('and', parseOperand);
+  const parseOr = () => parseChain('or', parseAnd);
 
   function parseOperand(): Expression {
     const token = peek();
@@ -73,8 +60,10 @@ export function parseExpression(text: string, conditionCount: number): Expressio
       position++;
       if (peek()?.kind === ')') throw new ExpressionError(`empty parentheses at position ${token.at + 1}`);
       const inner = parseOr();
-      if (peek() === undefined) throw new ExpressionError(`the parenthesis at position ${token.at + 1} is never closed`);
-      expect(')');
+      const closing = peek();
+      if (!closing) throw new ExpressionError(`the parenthesis at position ${token.at + 1} is never closed`);
+      if (closing.kind !== ')') throw new ExpressionError(unexpected(closing, 'a closing parenthesis'));
+      position++;
       return inner;
     }
     throw new ExpressionError(unexpected(token, 'a condition number or an opening parenthesis'));
