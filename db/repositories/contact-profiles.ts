@@ -49,6 +49,13 @@ export interface ContactRow {
   tags: string[];
 }
 
+/** Contact fields a person edits, by API name, with the column each lives in. */
+export const EDITABLE_COLUMNS = {
+  firstName: 'first_name', lastName: 'last_name', email: 'email', phone: 'phone', avatarUrl: 'avatar_url',
+  country: 'country', language: 'language', timezone: 'timezone', assignee: 'assignee',
+  lifecycleStage: 'lifecycle_stage', emailSubscription: 'email_subscription',
+} as const;
+
 /** Every column of `contacts c` plus its tag names, in a stable order. */
 export const CONTACT_SELECT = `c.id, c.display_name, c.name_generated, c.first_name, c.last_name, c.email, c.phone,
   c.avatar_url, c.country, c.language, c.timezone, c.lifecycle_stage, c.assignee, c.email_subscription,
@@ -69,8 +76,12 @@ export function toContactJson(row: ContactRow): ContactJson {
 }
 
 export async function findContactRow(db: Knex | Knex.Transaction, id: string): Promise<ContactRow | undefined> {
-  const [row] = await query<ContactRow>(db, `SELECT ${CONTACT_SELECT} FROM contacts c WHERE c.id = ?`, [id]);
+  const [row] = await findContactRows(db, [id]);
   return row;
+}
+
+export async function findContactRows(db: Knex | Knex.Transaction, ids: string[]): Promise<ContactRow[]> {
+  return query<ContactRow>(db, `SELECT ${CONTACT_SELECT} FROM contacts c WHERE c.id = ANY(?::uuid[])`, [ids]);
 }
 
 /**

@@ -1,11 +1,10 @@
-import type { ContactRow } from '../../db/repositories/contact-profiles.js';
+import { EDITABLE_COLUMNS, type ContactRow } from '../../db/repositories/contact-profiles.js';
 
-/** The fields a merge combines, by API name, with the column each lives in. */
-export const MERGE_FIELDS = {
-  name: 'display_name', firstName: 'first_name', lastName: 'last_name', email: 'email', phone: 'phone',
-  avatarUrl: 'avatar_url', country: 'country', language: 'language', timezone: 'timezone', assignee: 'assignee',
-  lifecycleStage: 'lifecycle_stage',
-} as const;
+// Email subscription is not filled like the others: the most restrictive value wins.
+const { emailSubscription: _subscription, ...FILLED_COLUMNS } = EDITABLE_COLUMNS;
+
+/** The fields a merge fills from the participants, by API name, with the column each lives in. */
+export const MERGE_FIELDS = { name: 'display_name', ...FILLED_COLUMNS } as const;
 export type MergeField = keyof typeof MERGE_FIELDS;
 type Column = (typeof MERGE_FIELDS)[MergeField];
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { lockContactRows, toContactJson, CONTACT_SELECT, type ContactJson, type ContactRow }
+import { findContactRow, findContactRows, lockContactRows, toContactJson, type ContactJson, type ContactRow }
   from '../../db/repositories/contact-profiles.js';
 import { applyMerge, applyUndo, insertMerge, lockMerge, markUndone, type MergeRecord } from '../../db/repositories/merges.js';
-import { query } from '../../db/sql.js';
 import { ConflictError, NotFoundError, PayloadError } from '../errors.js';
 import type { ChangeContext } from './change.js';
 import { MERGE_FIELDS, planMerge, type FieldConflict, type MergePlan } from './merge-plan.js';
@@ -15,18 +14,17 @@ export interface MergeRequest {
 }
 
 export interface MergePreview {
-  result: Omit<ContactJson, 'id' | 'blocked' | 'blockedAt' | 'updatedAt'> & { id: string };
+  result: Omit<ContactJson, 'blocked' | 'blockedAt' | 'updatedAt'>;
   conflicts: FieldConflict[];
 }
 
 /** What the merge would produce, without changing anything. */
 export async function previewMerge(db: Knex, request: MergeRequest): Promise<MergePreview> {
   return db.transaction(async (trx) => {
-    const rows = await query<ContactRow>(trx, `SELECT ${CONTACT_SELECT} FROM contacts c WHERE c.id = ANY(?::uuid[])`,
-      [[request.primaryId, ...request.secondaryIds]]);
+    const rows = await findContactRows(trx, [request.primaryId, ...request.secondaryIds]);
     const { primary, secondaries } = checkParticipants(request, rows);
     const plan = planMerge(primary, secondaries, request.fields);
-    return { result: previewContact(primary.id, plan), conflicts: plan.conflicts };
+    return { result: previewContact(primary, plan), conflicts: plan.conflicts };
   }, { readOnly: true });
 }
 
@@ -46,8 +44,7 @@ export async function performMerge(ctx: ChangeContext, request: MergeRequest): P
     mergedBy: ctx.actor.keyId, at: ctx.now });
   await insertMerge(ctx.trx, { id, primaryId: primary.id, secondaryIds: request.secondaryIds, snapshot,
     mergedBy: ctx.actor.keyId, at: ctx.now });
-  const [merged] = await query<ContactRow>(ctx.trx, `SELECT ${CONTACT_SELECT} FROM contacts c WHERE c.id = ?`, [primary.id]);
-  const contact = toContactJson(merged!);
+  const contact = toContactJson((await findContactRow(ctx.trx, primary.id))!);
   ctx.audit({ action: 'contact.merged', targetType: 'merge', targetId: id,
     before: [primary, ...secondaries].map(toContactJson), after: contact });
   ctx.emit({ type: 'contact.merged', contactId: primary.id, mergeId: id, primaryId: primary.id,
@@ -112,13 +109,10 @@ function checkParticipants(request: MergeRequest, rows: ContactRow[]): { primary
   return { primary: byId.get(request.primaryId)!, secondaries: request.secondaryIds.map((id) => byId.get(id)!) };
 }
 
-function previewContact(id: string, plan: MergePlan): MergePreview['result'] {
-  const f = plan.fields;
-  return {
-    id, name: f.display_name!, firstName: f.first_name, lastName: f.last_name, email: f.email, phone: f.phone,
-    avatarUrl: f.avatar_url, country: f.country, language: f.language, timezone: f.timezone,
-    lifecycleStage: f.lifecycle_stage ?? 'lead', assignee: f.assignee, emailSubscription: f.email_subscription,
-    customFields: plan.customFields, tags: plan.tags, lastInteractionAt: plan.lastInteractionAt?.toISOString() ?? null,
-    createdAt: plan.createdAt.toISOString(),
-  };
+/** The primary's row with the plan applied, shown as the API shows a contact. */
+function previewContact(primary: ContactRow, plan: MergePlan): MergePreview['result'] {
+  const row = { ...primary, ...plan.fields, custom_fields: plan.customFields, tags: plan.tags, created_at: plan.createdAt,
+    last_interaction_at: plan.lastInteractionAt } as ContactRow;
+  const { blocked: _blocked, blockedAt: _blockedAt, updatedAt: _updatedAt, ...result } = toContactJson(row);
+  return result;
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { findContactRow, lockContactRows, toContactJson, type ContactJson, type ContactRow }
+import { EDITABLE_COLUMNS, findContactRow, lockContactRows, toContactJson, type ContactJson, type ContactRow }
   from '../../db/repositories/contact-profiles.js';
 import { listFieldDefinitions, type FieldDefinition } from '../../db/repositories/fields.js';
 import { addPointsAndFlagDuplicates } from '../../db/repositories/suggestions.js';
@@ -8,12 +8,6 @@ import { query } from '../../db/sql.js';
 import { ConflictError, NotFoundError, PayloadError } from '../errors.js';
 import type { ChangeContext } from './change.js';
 import type { ContactFieldsInput } from './schema.js';
-
-const COLUMNS = {
-  firstName: 'first_name', lastName: 'last_name', email: 'email', phone: 'phone', avatarUrl: 'avatar_url',
-  country: 'country', language: 'language', timezone: 'timezone', assignee: 'assignee',
-  lifecycleStage: 'lifecycle_stage', emailSubscription: 'email_subscription',
-} as const;
 
 /** `fromText`: custom field values arrive as text (a CSV import) and are read as their field's type. */
 export async function createContact(ctx: ChangeContext, input: ContactFieldsInput & { tags?: string[] },
@@ -54,16 +48,20 @@ export async function lockLiveContact(trx: Knex.Transaction, id: string): Promis
 async function writeFields(ctx: ChangeContext, id: string, input: ContactFieldsInput, current: ContactRow | undefined) {
   const sets: string[] = [];
   const params: (string | null)[] = [];
-  for (const [field, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][]) {
+  for (const [field, column] of Object.entries(EDITABLE_COLUMNS) as [keyof typeof EDITABLE_COLUMNS, string][]) {
     if (input[field] === undefined) continue;
     sets.push(`${column} = ?`);
     params.push(input[field]);
   }
-  const name = input.name !== undefined ? input.name : input.firstName !== undefined || input.lastName !== undefined
-    ? joinName(input.firstName === undefined ? current?.first_name : input.firstName,
-      input.lastName === undefined ? current?.last_name : input.lastName) : undefined;
-  if (name) sets.push('display_name = ?, name_generated = false'), params.push(name);
-  if (input.customFields) sets.push('custom_fields = ?::jsonb'), params.push(JSON.stringify(input.customFields));
+  const name = nameAfter(input, current);
+  if (name) {
+    sets.push('display_name = ?, name_generated = false');
+    params.push(name);
+  }
+  if (input.customFields) {
+    sets.push('custom_fields = ?::jsonb');
+    params.push(JSON.stringify(input.customFields));
+  }
   if (sets.length > 0) {
     await query(ctx.trx, `UPDATE contacts SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`, [...params, ctx.now, id]);
   }
@@ -88,6 +86,14 @@ async function writeFields(ctx: ChangeContext, id: string, input: ContactFieldsI
 
 function displayName(input: ContactFieldsInput): string | undefined {
   return input.name ?? joinName(input.firstName, input.lastName) ?? input.email ?? input.phone ?? undefined;
+}
+
+/** An explicit name wins; otherwise a changed first or last name renames the contact. */
+function nameAfter(input: ContactFieldsInput, current: ContactRow | undefined): string | null | undefined {
+  if (input.name !== undefined) return input.name;
+  if (input.firstName === undefined && input.lastName === undefined) return undefined;
+  return joinName(input.firstName === undefined ? current?.first_name : input.firstName,
+    input.lastName === undefined ? current?.last_name : input.lastName);
 }
 
 function joinName(first: string | null | undefined, last: string | null | undefined): string | undefined {
