@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/client.js';
-import { findApiKey, hashApiKey, type ApiKey, type Role } from '../db/repositories/api-keys.js';
+import { findApiKey, hashApiKey, ROLES, type ApiKey, type Role } from '../db/repositories/api-keys.js';
 import { AuthenticationError, ForbiddenError } from './errors.js';
 
 declare module 'express-serve-static-core' {
@@ -8,6 +8,11 @@ declare module 'express-serve-static-core' {
     apiKey?: ApiKey;
   }
 }
+
+/** Who may do what: agents may not delete, merge, unmerge, block, unblock, import or export; owners manage keys. */
+export const EVERYONE: readonly Role[] = ROLES;
+export const MANAGERS: readonly Role[] = ['owner', 'manager'];
+export const OWNERS: readonly Role[] = ['owner'];
 
 export type Authenticator = (key: string) => Promise<ApiKey | undefined>;
 

@@ -1,31 +1,29 @@
 import { z } from 'zod';
+import type { Role } from '../db/repositories/api-keys.js';
+import { EVERYONE, MANAGERS, OWNERS } from './auth.js';
 import { filterSchema } from './contacts/filters.js';
 import {
   apiKeySchema, bulkTagsSchema, contactFieldsSchema, createContactSchema, deleteContactsSchema, fieldDefinitionSchema,
   mergeSchema, noteSchema, searchSchema, tagsSchema, viewSchema,
 } from './contacts/schema.js';
 
-type Role = 'owner' | 'manager' | 'agent';
 interface Operation {
   summary: string;
-  roles: Role[];
+  roles: readonly Role[];
   body?: z.ZodType;
   bodyType?: string;
   status: number;
 }
 
-const ANYONE: Role[] = ['owner', 'manager', 'agent'];
-const MANAGERS: Role[] = ['owner', 'manager'];
-const OWNERS: Role[] = ['owner'];
 
 /** Every admin API operation, by path and method. A test checks this against the routes the app serves. */
 export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/contacts': {
-    get: { summary: 'List contacts (cursor pages; q, sort, blocked, tag, lifecycleStage, assignee, view)', roles: ANYONE, status: 200 },
-    post: { summary: 'Create a contact; its email and phone become trusted contact points', roles: ANYONE, body: createContactSchema, status: 201 },
+    get: { summary: 'List contacts (cursor pages; q, sort, blocked, tag, lifecycleStage, assignee, view)', roles: EVERYONE, status: 200 },
+    post: { summary: 'Create a contact; its email and phone become trusted contact points', roles: EVERYONE, body: createContactSchema, status: 201 },
   },
   '/api/contacts/search': {
-    post: { summary: 'Search with numbered conditions and a match mode or logical expression', roles: ANYONE, body: searchSchema, status: 200 },
+    post: { summary: 'Search with numbered conditions and a match mode or logical expression', roles: EVERYONE, body: searchSchema, status: 200 },
   },
   '/api/contacts/export.csv': {
     get: { summary: 'Export matching contacts as streamed CSV (columns, filter, q, view, shorthands)', roles: MANAGERS, status: 200 },
@@ -38,11 +36,11 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { summary: 'Delete many contacts (ids, a filter, or all) as a background job', roles: MANAGERS, body: deleteContactsSchema, status: 202 },
   },
   '/api/contacts/tags': {
-    post: { summary: 'Add and remove tags on many contacts', roles: ANYONE, body: bulkTagsSchema, status: 200 },
+    post: { summary: 'Add and remove tags on many contacts', roles: EVERYONE, body: bulkTagsSchema, status: 200 },
   },
   '/api/contacts/{id}': {
-    get: { summary: 'A contact with identities, channels, notes and duplicate counts; 308 for a merged-away id', roles: ANYONE, status: 200 },
-    patch: { summary: 'Edit fields (phone in E.164; custom fields as defined at /api/fields)', roles: ANYONE, body: contactFieldsSchema, status: 200 },
+    get: { summary: 'A contact with identities, channels, notes and duplicate counts; 308 for a merged-away id', roles: EVERYONE, status: 200 },
+    patch: { summary: 'Edit fields (phone in E.164; custom fields as defined at /api/fields)', roles: EVERYONE, body: contactFieldsSchema, status: 200 },
     delete: { summary: 'Delete a contact for good; emits contact.deleted', roles: MANAGERS, status: 204 },
   },
   '/api/contacts/{id}/block': { post: { summary: 'Block: later messages are dropped; emits contact.blocked', roles: MANAGERS, status: 200 } },
@@ -50,31 +48,31 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/contacts/{id}/identities/{identityId}': {
     delete: { summary: 'Remove a channel identity (e.g. a changed phone number)', roles: MANAGERS, status: 204 },
   },
-  '/api/contacts/{id}/duplicates': { get: { summary: 'Open merge suggestions of a contact', roles: ANYONE, status: 200 } },
-  '/api/contacts/{id}/tags': { post: { summary: 'Tag a contact (unknown tags are created)', roles: ANYONE, body: tagsSchema, status: 200 } },
-  '/api/contacts/{id}/tags/{tag}': { delete: { summary: 'Untag a contact (the tag stays)', roles: ANYONE, status: 200 } },
+  '/api/contacts/{id}/duplicates': { get: { summary: 'Open merge suggestions of a contact', roles: EVERYONE, status: 200 } },
+  '/api/contacts/{id}/tags': { post: { summary: 'Tag a contact (unknown tags are created)', roles: EVERYONE, body: tagsSchema, status: 200 } },
+  '/api/contacts/{id}/tags/{tag}': { delete: { summary: 'Untag a contact (the tag stays)', roles: EVERYONE, status: 200 } },
   '/api/contacts/{id}/notes': {
-    get: { summary: 'Notes, oldest first, with their author', roles: ANYONE, status: 200 },
-    post: { summary: 'Add a note', roles: ANYONE, body: noteSchema, status: 201 },
+    get: { summary: 'Notes, oldest first, with their author', roles: EVERYONE, status: 200 },
+    post: { summary: 'Add a note', roles: EVERYONE, body: noteSchema, status: 201 },
   },
-  '/api/tags': { get: { summary: 'Tags with the number of contacts carrying each', roles: ANYONE, status: 200 } },
+  '/api/tags': { get: { summary: 'Tags with the number of contacts carrying each', roles: EVERYONE, status: 200 } },
   '/api/fields': {
-    get: { summary: 'Custom field definitions', roles: ANYONE, status: 200 },
+    get: { summary: 'Custom field definitions', roles: EVERYONE, status: 200 },
     post: { summary: 'Define a custom field (text, number, boolean, date, list)', roles: MANAGERS, body: fieldDefinitionSchema, status: 201 },
   },
   '/api/fields/{key}': { delete: { summary: 'Delete a custom field definition', roles: MANAGERS, status: 204 } },
   '/api/views': {
-    get: { summary: 'Saved views visible to this key', roles: ANYONE, status: 200 },
-    post: { summary: 'Save a view (public or private to its creator)', roles: ANYONE, body: viewSchema, status: 201 },
+    get: { summary: 'Saved views visible to this key', roles: EVERYONE, status: 200 },
+    post: { summary: 'Save a view (public or private to its creator)', roles: EVERYONE, body: viewSchema, status: 201 },
   },
-  '/api/views/{id}': { delete: { summary: 'Delete a view (its creator or an owner)', roles: ANYONE, status: 204 } },
+  '/api/views/{id}': { delete: { summary: 'Delete a view (its creator or an owner)', roles: EVERYONE, status: 204 } },
   '/api/merges/preview': { post: { summary: 'The merged result and every field conflict', roles: MANAGERS, body: mergeSchema, status: 200 } },
   '/api/merges': {
     get: { summary: 'Merge history, newest first', roles: MANAGERS, status: 200 },
     post: { summary: 'Merge up to 24 secondaries into a primary; emits contact.merged', roles: MANAGERS, body: mergeSchema, status: 201 },
   },
   '/api/merges/{id}/undo': { post: { summary: 'Unmerge, restoring each secondary; emits contact.unmerged', roles: MANAGERS, status: 200 } },
-  '/api/duplicates': { get: { summary: 'All open merge suggestions, newest first', roles: ANYONE, status: 200 } },
+  '/api/duplicates': { get: { summary: 'All open merge suggestions, newest first', roles: EVERYONE, status: 200 } },
   '/api/duplicates/{id}/dismiss': { post: { summary: 'Not a duplicate: never suggest the pair again', roles: MANAGERS, status: 204 } },
   '/api/jobs/{id}': { get: { summary: 'Progress of a background job', roles: MANAGERS, status: 200 } },
   '/api/keys': {

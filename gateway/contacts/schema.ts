@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '../../db/repositories/api-keys.js';
 import { normaliseEmail } from '../../resolvers/normalise/email.js';
 import { normalisePhone } from '../../resolvers/normalise/phone.js';
 import { filterSchema } from './filters.js';
@@ -86,4 +87,4 @@ export const deleteContactsSchema = z.union([
   z.object({ filter: filterSchema.strict() }).strict(),
   z.object({ all: z.literal(true) }).strict(),
 ]);
-export const apiKeySchema = z.object({ name: text(200), role: z.enum(['owner', 'manager', 'agent']) }).strict();
+export const apiKeySchema = z.object({ name: text(200), role: z.enum(ROLES) }).strict();

@@ -8,10 +8,10 @@ import { listTags, tagContacts, untagContacts } from '../../../db/repositories/t
 import { createView, deleteView, findVisibleView, listVisibleViews } from '../../../db/repositories/views.js';
 import { query } from '../../../db/sql.js';
 import type { AppDeps } from '../../app.js';
-import { requireApiKey } from '../../auth.js';
+import { EVERYONE, MANAGERS, requireApiKey } from '../../auth.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.js';
 import { parseBody } from '../../validation.js';
-import { EVERYONE, MANAGERS, actorOf, idParam } from './common.js';
+import { actorOf, idParam } from './common.js';
 
 /** What people add to contacts: tags, notes, custom field definitions, saved views. */
 export function annotationRoutes(deps: AppDeps): Router {

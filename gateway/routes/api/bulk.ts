@@ -7,10 +7,10 @@ import { shorthandConditions, whereOf } from '../../contacts/search.js';
 import { exportColumns, exportContacts, importContacts } from '../../contacts/transfer.js';
 import { lockLiveContact } from '../../contacts/profiles.js';
 import type { AppDeps } from '../../app.js';
-import { requireApiKey } from '../../auth.js';
+import { MANAGERS, requireApiKey } from '../../auth.js';
 import { NotFoundError, PayloadError } from '../../errors.js';
 import { parseBody } from '../../validation.js';
-import { MANAGERS, actorOf, idParam } from './common.js';
+import { actorOf, idParam } from './common.js';
 
 /** Work on many contacts at once: delete (as a job), export and import CSV. Owners and managers only. */
 export function bulkRoutes(deps: AppDeps): Router {

@@ -6,10 +6,6 @@ import type { Db } from '../../../db/client.js';
 import { AuthenticationError, PayloadError } from '../../errors.js';
 import { uuid } from '../../contacts/schema.js';
 
-/** Roles allowed to do what agents may not: delete, merge, unmerge, block, unblock, import, export. */
-export const MANAGERS = ['owner', 'manager'] as const;
-export const EVERYONE = ['owner', 'manager', 'agent'] as const;
-
 export function actorOf(req: Request): Actor {
   if (!req.apiKey) throw new AuthenticationError();
   return { keyId: req.apiKey.id, name: req.apiKey.name };

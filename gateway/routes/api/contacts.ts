@@ -7,10 +7,10 @@ import { searchContacts, shorthandConditions } from '../../contacts/search.js';
 import { listOpenSuggestions } from '../../../db/repositories/suggestions.js';
 import { query } from '../../../db/sql.js';
 import type { AppDeps } from '../../app.js';
-import { requireApiKey } from '../../auth.js';
+import { EVERYONE, MANAGERS, requireApiKey } from '../../auth.js';
 import { NotFoundError } from '../../errors.js';
 import { parseBody } from '../../validation.js';
-import { EVERYONE, MANAGERS, actorOf, idParam, parseLimit, parseSort } from './common.js';
+import { actorOf, idParam, parseLimit, parseSort } from './common.js';
 
 export function contactsRoutes(deps: AppDeps): Router {
   const router = Router();

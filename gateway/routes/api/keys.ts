@@ -3,7 +3,7 @@ import { apiKeySchema } from '../../contacts/schema.js';
 import { listAuditEntries } from '../../../db/repositories/audit.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../db/repositories/api-keys.js';
 import type { AppDeps } from '../../app.js';
-import { requireApiKey } from '../../auth.js';
+import { OWNERS, requireApiKey } from '../../auth.js';
 import { PayloadError } from '../../errors.js';
 import { parseBody } from '../../validation.js';
 import { actorOf, idParam, parseLimit } from './common.js';
@@ -11,7 +11,7 @@ import { actorOf, idParam, parseLimit } from './common.js';
 /** Owners manage API keys and read the audit log. */
 export function keysRoutes(deps: AppDeps): Router {
   const router = Router();
-  const owners = requireApiKey(deps.authenticate, ['owner']);
+  const owners = requireApiKey(deps.authenticate, OWNERS);
 
   router.post('/api/keys', owners, async (req, res) => {
     const input = parseBody(apiKeySchema, req.body);

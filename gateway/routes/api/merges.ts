@@ -4,10 +4,10 @@ import { mergeSchema } from '../../contacts/schema.js';
 import { listMerges } from '../../../db/repositories/merges.js';
 import { dismissSuggestion, listOpenSuggestions } from '../../../db/repositories/suggestions.js';
 import type { AppDeps } from '../../app.js';
-import { requireApiKey } from '../../auth.js';
+import { EVERYONE, MANAGERS, requireApiKey } from '../../auth.js';
 import { NotFoundError, PayloadError } from '../../errors.js';
 import { parseBody } from '../../validation.js';
-import { EVERYONE, MANAGERS, actorOf, idParam, parseLimit } from './common.js';
+import { actorOf, idParam, parseLimit } from './common.js';
 
 /** Merges, their history and undo; merge suggestions and their dismissal. */
 export function mergesRoutes(deps: AppDeps): Router {
