@@ -1,5 +1,7 @@
+/** A transaction that lost a serialisation or deadlock race: it did nothing and can be run again as is. */
+const CONFLICT_SQLSTATES = ['40001', '40P01'];
 /** SQLSTATE classes and codes that mean "try again": the server went away, or lost a race. */
-const RETRIABLE_SQLSTATES = ['08', '53', '57P01', '57P02', '57P03', '40001', '40P01', '55P03'];
+const RETRIABLE_SQLSTATES = ['08', '53', '57P01', '57P02', '57P03', ...CONFLICT_SQLSTATES, '55P03'];
 const RETRIABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** True when a database error is worth retrying: an outage or a transient conflict, not a bad statement. */
@@ -12,4 +14,12 @@ export function isRetriableDbError(error: unknown): boolean {
     if (RETRIABLE_SQLSTATES.some((prefix) => code.startsWith(prefix))) return true;
   }
   return typeof message === 'string' && /Connection terminated|connection.*(closed|ended)/i.test(message);
+}
+
+/**
+ * True when a transaction was rolled back for losing a race. Unlike a lost connection (where the commit may
+ * or may not have happened), re-running it cannot apply a change twice.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  return CONFLICT_SQLSTATES.includes((error as { code?: unknown } | null)?.code as string);
 }

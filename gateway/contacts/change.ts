@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../../db/client.js';
 import { insertAuditEntries, type Actor, type AuditEntry } from '../../db/repositories/audit.js';
 import { enqueueEvents, type ContactEvent } from '../../db/repositories/outbox.js';
-import { isRetriableDbError } from '../../db/errors.js';
+import { isTransactionConflict } from '../../db/errors.js';
 import type { EventRelay } from '../event-relay.js';
 
 /** What a change sees: its transaction, who makes it, when, and where to record what it did. */
@@ -41,8 +41,7 @@ export function createChangeRunner(deps: { db: Db; events: EventRelay; clock: ()
         if (result.hasEvents) await deps.events.flush();
         return result.value;
       } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (attempt < 3 && (code === '40P01' || code === '40001') && isRetriableDbError(error)) continue;
+        if (attempt < 3 && isTransactionConflict(error)) continue;
         throw error;
       }
     }

@@ -5,7 +5,6 @@ import { filterSchema } from '../../contacts/filters.js';
 import { deleteContactsSchema } from '../../contacts/schema.js';
 import { shorthandConditions, whereOf } from '../../contacts/search.js';
 import { exportColumns, exportContacts, importContacts } from '../../contacts/transfer.js';
-import { lockLiveContact } from '../../contacts/profiles.js';
 import type { AppDeps } from '../../app.js';
 import { MANAGERS, requireApiKey } from '../../auth.js';
 import { NotFoundError, PayloadError } from '../../errors.js';
@@ -50,10 +49,8 @@ export function bulkRoutes(deps: AppDeps): Router {
 
   router.delete('/api/contacts/:id', managers, async (req, res) => {
     const id = idParam(req);
-    await deps.runChange(actorOf(req), async (ctx) => {
-      await lockLiveContact(ctx.trx, id);
-      await deleteContacts(ctx, [id]);
-    });
+    const deleted = await deps.runChange(actorOf(req), (ctx) => deleteContacts(ctx, [id]));
+    if (deleted.length === 0) throw new NotFoundError(`contact ${id} does not exist`);
     res.status(204).end();
   });
 
