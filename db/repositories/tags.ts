@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { query } from '../sql.js';
+import { query, type SqlParam } from '../sql.js';
 
 /** Finds tags by name (case-insensitively), creating the missing ones. Returns their ids. */
 export async function ensureTags(trx: Knex.Transaction, names: string[]): Promise<string[]> {
@@ -12,28 +12,38 @@ export async function ensureTags(trx: Knex.Transaction, names: string[]): Promis
   return rows.map((row) => row.id);
 }
 
-/** Adds tags to contacts (live ones only); returns how many links were new. */
+/**
+ * Adds tags to contacts (live ones only). A contact that gained a tag counts as updated. Returns how many
+ * links were new.
+ */
 export async function tagContacts(trx: Knex.Transaction, contactIds: string[], names: string[], at: Date): Promise<number> {
   const tagIds = await ensureTags(trx, names);
   if (tagIds.length === 0 || contactIds.length === 0) return 0;
-  const rows = await query<{ contact_id: string }>(trx,
+  return countAndTouch(trx, at,
     `INSERT INTO contact_tags (contact_id, tag_id, created_at)
      SELECT c.id, t.id, ?::timestamptz FROM contacts c CROSS JOIN unnest(?::uuid[]) AS t(id)
       WHERE c.id = ANY(?::uuid[]) AND c.merged_into IS NULL
       ORDER BY 1, 2
      ON CONFLICT DO NOTHING RETURNING contact_id`, [at, tagIds, contactIds]);
-  return rows.length;
 }
 
-/** Removes tags from contacts; the tags themselves stay. Returns how many links went. */
-export async function untagContacts(trx: Knex.Transaction, contactIds: string[], names: string[]): Promise<number> {
+/** Removes tags from contacts (the tags themselves stay); a contact that lost one counts as updated. */
+export async function untagContacts(trx: Knex.Transaction, contactIds: string[], names: string[], at: Date): Promise<number> {
   if (names.length === 0 || contactIds.length === 0) return 0;
-  const rows = await query<{ contact_id: string }>(trx,
+  return countAndTouch(trx, at,
     `DELETE FROM contact_tags ct USING tags t
       WHERE t.id = ct.tag_id AND ct.contact_id = ANY(?::uuid[])
         AND lower(t.name) = ANY(SELECT lower(n) FROM unnest(?::text[]) AS n)
       RETURNING ct.contact_id`, [contactIds, names]);
-  return rows.length;
+}
+
+/** Runs a link change returning `contact_id`s, moves those contacts' `updated_at`, and counts the links. */
+async function countAndTouch(trx: Knex.Transaction, at: Date, change: string, params: SqlParam[]): Promise<number> {
+  const [row] = await query<{ links: number }>(trx,
+    `WITH changed AS (${change}),
+          touched AS (UPDATE contacts SET updated_at = ? WHERE id IN (SELECT contact_id FROM changed))
+     SELECT count(*)::int AS links FROM changed`, [...params, at]);
+  return row?.links ?? 0;
 }
 
 /** Every tag with the number of live contacts carrying it. */

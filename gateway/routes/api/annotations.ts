@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { Router } from 'express';
 import { lockLiveContact } from '../../contacts/profiles.js';
 import { bulkTagsSchema, fieldDefinitionSchema, noteSchema, tagsSchema, viewSchema } from '../../contacts/schema.js';
@@ -6,7 +5,7 @@ import { deleteFieldDefinition, listFieldDefinitions, upsertFieldDefinition } fr
 import { addNote, listNotes } from '../../../db/repositories/notes.js';
 import { listTags, tagContacts, untagContacts } from '../../../db/repositories/tags.js';
 import { createView, deleteView, findVisibleView, listVisibleViews } from '../../../db/repositories/views.js';
-import { query } from '../../../db/sql.js';
+import { findContactRow } from '../../../db/repositories/contact-profiles.js';
 import type { AppDeps } from '../../app.js';
 import { EVERYONE, MANAGERS, requireApiKey } from '../../auth.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.js';
@@ -27,8 +26,7 @@ export function annotationRoutes(deps: AppDeps): Router {
     const { contactIds, add, remove } = parseBody(bulkTagsSchema, req.body);
     const counts = await deps.runChange(actorOf(req), async (ctx) => {
       const added = await tagContacts(ctx.trx, contactIds, add, ctx.now);
-      const removed = await untagContacts(ctx.trx, contactIds, remove);
-      await touch(ctx.trx, contactIds, ctx.now);
+      const removed = await untagContacts(ctx.trx, contactIds, remove, ctx.now);
       ctx.audit({ action: 'contacts.tagged', targetType: 'contacts', targetId: null, after: { contactIds, add, remove } });
       return { added, removed };
     });
@@ -41,7 +39,6 @@ export function annotationRoutes(deps: AppDeps): Router {
     await deps.runChange(actorOf(req), async (ctx) => {
       await lockLiveContact(ctx.trx, id);
       await tagContacts(ctx.trx, [id], tags, ctx.now);
-      await touch(ctx.trx, [id], ctx.now);
       ctx.audit({ action: 'contact.tagged', targetType: 'contact', targetId: id, after: { tags } });
     });
     res.json({ tags: await tagsOf(deps, id) });
@@ -52,7 +49,7 @@ export function annotationRoutes(deps: AppDeps): Router {
     const tag = String(req.params.tag);
     await deps.runChange(actorOf(req), async (ctx) => {
       await lockLiveContact(ctx.trx, id);
-      if (await untagContacts(ctx.trx, [id], [tag])) await touch(ctx.trx, [id], ctx.now);
+      await untagContacts(ctx.trx, [id], [tag], ctx.now);
       ctx.audit({ action: 'contact.untagged', targetType: 'contact', targetId: id, before: { tags: [tag] } });
     });
     res.json({ tags: await tagsOf(deps, id) });
@@ -130,12 +127,6 @@ export function annotationRoutes(deps: AppDeps): Router {
   return router;
 }
 
-async function touch(trx: Knex.Transaction, ids: string[], at: Date): Promise<void> {
-  await query(trx, 'UPDATE contacts SET updated_at = ? WHERE id = ANY(?::uuid[]) AND merged_into IS NULL', [at, ids]);
-}
-
 async function tagsOf(deps: AppDeps, id: string): Promise<string[]> {
-  const rows = await query<{ name: string }>(deps.db,
-    'SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = ? ORDER BY lower(t.name)', [id]);
-  return rows.map((row) => row.name);
+  return (await findContactRow(deps.db, id))?.tags ?? [];
 }
