@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../../db/repositories/api-keys.js';
+import { SORTS } from '../../db/repositories/contact-profiles.js';
 import { normaliseEmail } from '../../resolvers/normalise/email.js';
 import { normalisePhone } from '../../resolvers/normalise/phone.js';
 import { filterSchema } from './filters.js';
@@ -48,9 +49,12 @@ export const createContactSchema = contactFieldsSchema.extend({ tags: z.array(te
   .refine((c) => c.name || c.firstName || c.lastName || c.email || c.phone,
     'a contact needs at least one of name, firstName, lastName, email or phone');
 
+/** A sort of the contact list: a key of SORTS, `-` first for descending. */
+export const sortSchema = z.enum(Object.keys(SORTS).flatMap((key) => [key, `-${key}`]) as [string, ...string[]]);
+
 export const searchSchema = filterSchema.extend({
   q: z.string().max(200).optional(),
-  sort: z.string().optional(),
+  sort: sortSchema.optional(),
   cursor: z.string().max(1000).optional(),
   limit: z.number().int().min(1).max(500).optional(),
   view: uuid.optional(),
@@ -80,7 +84,7 @@ export const fieldDefinitionSchema = z.object({
 export const viewSchema = z.object({
   name: text(200),
   public: z.boolean().default(false),
-  filter: filterSchema.extend({ sort: z.string().optional() }).strict(),
+  filter: filterSchema.extend({ sort: sortSchema.optional() }).strict(),
 }).strict();
 export const deleteContactsSchema = z.union([
   z.object({ ids: z.array(uuid).min(1).max(100_000) }).strict(),

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { listContacts, type ContactPage, type Sort } from '../../db/repositories/contact-profiles.js';
+import { listContacts, SORTS, type ContactPage, type Sort, type SortKey } from '../../db/repositories/contact-profiles.js';
 import { findVisibleView } from '../../db/repositories/views.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, PayloadError } from '../errors.js';
 import { compileFilter, filterSchema, likePattern, type Condition, type Filter, type SqlFragment } from './filters.js';
 
 export interface ContactQuery {
@@ -12,7 +12,8 @@ export interface ContactQuery {
   q?: string;
   /** A saved view whose filter is combined (AND) with this one. */
   viewId?: string;
-  sort?: Sort;
+  /** `name`, `-created`, …; without one, the view's sort, then newest first. */
+  sort?: string;
   cursor?: string;
   limit: number;
 }
@@ -34,9 +35,17 @@ export async function whereOf(db: Knex, query: Omit<ContactQuery, 'sort' | 'curs
     viewSort };
 }
 
-export async function searchContacts(db: Knex, query: ContactQuery & { sort: Sort }, keyId: string, now: Date): Promise<ContactPage> {
-  const { where } = await whereOf(db, query, keyId, now);
-  return listContacts(db, { where, sort: query.sort, cursor: query.cursor, limit: query.limit });
+export async function searchContacts(db: Knex, query: ContactQuery, keyId: string, now: Date): Promise<ContactPage> {
+  const { where, viewSort } = await whereOf(db, query, keyId, now);
+  return listContacts(db, { where, sort: parseSort(query.sort ?? viewSort), cursor: query.cursor, limit: query.limit });
+}
+
+/** `name`, `-created`, …: a key of SORTS, descending with a leading `-`. */
+export function parseSort(value: string | undefined, fallback: Sort = { key: 'created', descending: true }): Sort {
+  if (value === undefined || value === '') return fallback;
+  const key = value.replace(/^-/, '');
+  if (!(key in SORTS)) throw new PayloadError(`sort: must be one of ${Object.keys(SORTS).join(', ')}, optionally with a leading -`, 'sort');
+  return { key: key as SortKey, descending: value.startsWith('-') };
 }
 
 function freeText(q: string): SqlFragment {

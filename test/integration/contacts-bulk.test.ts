@@ -85,6 +85,12 @@ describe('contact search, export, import and delete (real Postgres and Kafka)', 
       expect(visible.body.views.map((v: { name: string }) => v.name)).to.deep.equal(['Shared']);
       expect((await harness.call('GET', `/api/contacts?view=${priv.body.id}`, { key: other })).status).to.equal(404);
       expect(names(await harness.call('GET', `/api/contacts?view=${pub.body.id}`, { key: other }))).to.deep.equal(['Anton Berg', 'Carl Dunn']);
+      const byName = await harness.call('POST', '/api/views', { body: { name: 'By name', filter: { ...filter, sort: 'name' } } });
+      const sorted = await harness.call('GET', `/api/contacts?view=${byName.body.id}`);
+      expect(sorted.body.contacts.map((c: { name: string }) => c.name), 'the view\'s sort applies').to.deep.equal(['Anton Berg', 'Carl Dunn']);
+      const badSort = await harness.call('POST', '/api/views', { body: { name: 'Bad', filter: { ...filter, sort: 'shoe' } } });
+      expect(badSort.status).to.equal(400);
+      expect(badSort.body.error.field).to.equal('filter.sort');
     });
   });
 

@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Actor } from '../../../db/repositories/audit.js';
-import { SORTS, type Sort, type SortKey } from '../../../db/repositories/contact-profiles.js';
 import { query } from '../../../db/sql.js';
 import type { Db } from '../../../db/client.js';
 import { AuthenticationError, PayloadError } from '../../errors.js';
@@ -16,15 +15,6 @@ export function idParam(req: Request, name = 'id'): string {
   const result = uuid.safeParse(req.params[name]);
   if (!result.success) throw new PayloadError(`${name}: must be a UUID`, name);
   return result.data;
-}
-
-/** `name`, `-created`, …: a key of SORTS, descending with a leading `-`. */
-export function parseSort(value: unknown, fallback: Sort = { key: 'created', descending: true }): Sort {
-  if (value === undefined || value === '') return fallback;
-  const text = String(value);
-  const key = text.replace(/^-/, '');
-  if (!(key in SORTS)) throw new PayloadError(`sort: must be one of ${Object.keys(SORTS).join(', ')}, optionally with a leading -`, 'sort');
-  return { key: key as SortKey, descending: text.startsWith('-') };
 }
 
 export function parseLimit(value: unknown, fallback = 50, max = 500): number {

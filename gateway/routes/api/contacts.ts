@@ -10,7 +10,7 @@ import type { AppDeps } from '../../app.js';
 import { EVERYONE, MANAGERS, requireApiKey } from '../../auth.js';
 import { NotFoundError } from '../../errors.js';
 import { parseBody } from '../../validation.js';
-import { actorOf, idParam, parseLimit, parseSort } from './common.js';
+import { actorOf, idParam, parseLimit } from './common.js';
 
 export function contactsRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -22,7 +22,7 @@ export function contactsRoutes(deps: AppDeps): Router {
       filter: { conditions: [], match: 'all' }, also: shorthandConditions(req.query),
       q: typeof req.query.q === 'string' ? req.query.q : undefined,
       viewId: typeof req.query.view === 'string' ? req.query.view : undefined,
-      sort: parseSort(req.query.sort), cursor: typeof req.query.cursor === 'string' ? req.query.cursor : undefined,
+      sort: typeof req.query.sort === 'string' ? req.query.sort : undefined, cursor: typeof req.query.cursor === 'string' ? req.query.cursor : undefined,
       limit: parseLimit(req.query.limit),
     }, actorOf(req).keyId, deps.clock());
     res.json(page);
@@ -30,7 +30,7 @@ export function contactsRoutes(deps: AppDeps): Router {
 
   router.post('/api/contacts/search', anyone, async (req, res) => {
     const body = parseBody(searchSchema, req.body ?? {});
-    const page = await searchContacts(deps.db, { filter: body, q: body.q, viewId: body.view, sort: parseSort(body.sort),
+    const page = await searchContacts(deps.db, { filter: body, q: body.q, viewId: body.view, sort: body.sort,
       cursor: body.cursor, limit: body.limit ?? 50 }, actorOf(req).keyId, deps.clock());
     res.json(page);
   });
