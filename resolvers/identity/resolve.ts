@@ -109,7 +109,7 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
   const lost = claims.filter((c) => !won.has(identityKeyString(c)));
   const identities = new Map([...found, ...won, ...byKey(await findIdentities(trx, lost))]);
 
-  const states = await lockContactStates(trx, [...new Set([...identities.values()].map((row) => row.contact_id))].sort());
+  const states = await lockContactStates(trx, [...new Set([...identities.values()].map((row) => row.contact_id))]);
   const attachedKeys = new Set([...attached].map(identityKeyString));
   const firstSeen = new Set<string>();
   return fresh.map((item, index) => {
