@@ -19,13 +19,34 @@ export interface KafkaConfig {
   publishTimeoutMs: number;
 }
 
+/** Secrets per webhook provider. A provider whose secret is absent is disabled: its routes answer 404. */
+export interface WebhooksConfig {
+  /** The base URL providers call; Twilio signs it (behind a proxy the Host header cannot be trusted). */
+  publicUrl?: string;
+  twilio?: { authToken: string };
+  meta?: { appSecret: string; verifyToken: string };
+  telegram?: TelegramConfig;
+}
+
+export interface TelegramConfig {
+  botToken: string;
+  /** The bot's own id: the number before the colon of its token, and the account its envelopes carry. */
+  botId: string;
+  mode: 'webhook' | 'polling';
+  /** Absent in polling mode: then the webhook route is disabled. */
+  webhookSecret?: string;
+  apiRoot: string;
+  pollTimeoutS: number;
+}
+
 export interface Config {
   logLevel: string;
-  http: { host: string; port: number; publicUrl?: string; maxBodyBytes: number; apiKeyCacheMs: number };
+  http: { host: string; port: number; maxBodyBytes: number; apiKeyCacheMs: number };
   ownerApiKey?: string;
   database: { url: string; poolMax: number };
   kafka: KafkaConfig;
   resolver: { groupId: string; transactionalId: string; metricsPort: number; maxBatchBytes: number; concurrency: number };
+  webhooks: WebhooksConfig;
 }
 
 /** The only reader of `process.env`: parses, validates and freezes the whole configuration. */
@@ -42,7 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     : undefined;
   return deepFreeze({
     logLevel: e.LOG_LEVEL,
-    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''), maxBodyBytes: e.MAX_BODY_BYTES,
+    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES,
       apiKeyCacheMs: e.API_KEY_CACHE_MS },
     ownerApiKey: e.OWNER_API_KEY,
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
@@ -63,6 +84,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       metricsPort: e.RESOLVER_METRICS_PORT,
       maxBatchBytes: e.RESOLVER_MAX_BATCH_BYTES,
       concurrency: e.RESOLVER_CONCURRENCY,
+    },
+    webhooks: {
+      publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+      ...(e.TWILIO_AUTH_TOKEN ? { twilio: { authToken: e.TWILIO_AUTH_TOKEN } } : {}),
+      ...(e.META_APP_SECRET && e.META_VERIFY_TOKEN
+        ? { meta: { appSecret: e.META_APP_SECRET, verifyToken: e.META_VERIFY_TOKEN } } : {}),
+      ...(e.TELEGRAM_BOT_TOKEN ? { telegram: {
+        botToken: e.TELEGRAM_BOT_TOKEN,
+        botId: e.TELEGRAM_BOT_TOKEN.split(':')[0]!,
+        mode: e.TELEGRAM_MODE,
+        // A secret in polling mode would be unused; the webhook route stays off so nothing bypasses polling.
+        ...(e.TELEGRAM_MODE === 'webhook' && e.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: e.TELEGRAM_WEBHOOK_SECRET } : {}),
+        apiRoot: e.TELEGRAM_API_ROOT.replace(/\/$/, ''),
+        pollTimeoutS: e.TELEGRAM_POLL_TIMEOUT_S,
+      } } : {}),
     },
   });
 }

@@ -48,7 +48,29 @@ export const envSchema = z.object({
   RESOLVER_METRICS_PORT: port.default(9464),
   RESOLVER_MAX_BATCH_BYTES: positiveInt.default(1_048_576),
   RESOLVER_CONCURRENCY: positiveInt.max(32).default(3),
+
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  META_APP_SECRET: z.string().min(1).optional(),
+  META_VERIFY_TOKEN: z.string().min(1).optional(),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must be a bot token from @BotFather, such as 123456:ABC-DEF…').optional(),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/,
+    'must be 1–256 characters of A-Z, a-z, 0-9, "_" and "-" (what Telegram accepts as secret_token)').optional(),
+  TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  TELEGRAM_POLL_TIMEOUT_S: z.coerce.number().int().min(0).max(50).default(30),
 }).superRefine((env, context) => {
+  const requireWith = (variable: keyof typeof env, needed: keyof typeof env, why: string) => {
+    if (env[variable] !== undefined && env[needed] === undefined) {
+      context.addIssue({ code: 'custom', path: [needed], message: `${needed} is required when ${variable} is set: ${why}` });
+    }
+  };
+  requireWith('TWILIO_AUTH_TOKEN', 'PUBLIC_URL', 'Twilio signs the public URL it calls, so it must be known');
+  requireWith('META_APP_SECRET', 'META_VERIFY_TOKEN', 'Meta checks the subscription with it before sending events');
+  requireWith('META_VERIFY_TOKEN', 'META_APP_SECRET', 'without it no event can be verified');
+  requireWith('TELEGRAM_WEBHOOK_SECRET', 'TELEGRAM_BOT_TOKEN', 'the bot the updates are for');
+  if (env.TELEGRAM_MODE === 'polling' && !env.TELEGRAM_BOT_TOKEN) {
+    context.addIssue({ code: 'custom', path: ['TELEGRAM_BOT_TOKEN'], message: 'TELEGRAM_BOT_TOKEN is required when TELEGRAM_MODE=polling' });
+  }
   if (env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD)) {
     context.addIssue({
       code: 'custom',

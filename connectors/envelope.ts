@@ -17,13 +17,23 @@ export const attachmentSchema = z.object({
   contentType: z.string().max(255).optional(),
   name: z.string().max(1024).optional(),
   size: z.number().int().nonnegative().optional(),
+  /** The provider's handle for fetching the file when it sends no URL: a Telegram `file_id`, a WhatsApp media id. */
+  ref: z.string().max(1024).optional(),
 });
 
-export const senderSchema = z.object({
+const identitySchema = z.object({
   kind: z.enum(SENDER_KINDS),
   id: z.string().min(1).max(512),
   /** The account, page or site that scopes the id; absent for globally unique ids (phones, emails). */
   scope: z.string().min(1).max(512).optional(),
+});
+
+export const senderSchema = identitySchema.extend({
+  /**
+   * Other identities the provider vouches for in the same message, e.g. a WhatsApp user's business-scoped
+   * user id beside the phone. The resolver matches on any of them and records the ones it had not seen.
+   */
+  aliases: z.array(identitySchema).max(4).optional(),
 });
 
 export const profileSchema = z.object({

@@ -15,11 +15,16 @@ import { apiRoutes } from './routes/api/index.js';
 import type { EventRelay } from './event-relay.js';
 import type { RunChange } from './contacts/change.js';
 import type { DeleteJobs } from './contacts/delete.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import type { WebhookRegistry } from '../connectors/registry.js';
+import { MalformedBodyError, VerificationError } from '../connectors/errors.js';
 
 export interface AppDeps {
   db: Db;
   authenticate: Authenticator;
   publisher: Publisher;
+  /** Webhook connectors, enabled or not by their secrets. */
+  webhooks: WebhookRegistry;
   /** Relays contact events that admin changes write to the outbox. */
   events: EventRelay;
   /** Runs admin changes with their audit entries and events in one transaction. */
@@ -43,6 +48,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(healthRoutes(deps));
   app.use(messagesRoutes(deps));
+  app.use(webhookRoutes(deps));
   app.use(apiRoutes(deps));
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
@@ -65,6 +71,10 @@ function errorHandler(log: Logger): ErrorRequestHandler {
 
 function toHttp(error: unknown): { status: number; code: string; message: string; details?: object } {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, details: error.details };
+  if (error instanceof VerificationError) return { status: error.status, code: 'invalid_signature', message: error.message };
+  if (error instanceof MalformedBodyError) {
+    return { status: 400, code: 'invalid_payload', message: error.message, details: error.field ? { field: error.field } : undefined };
+  }
   if (error instanceof ExpressionError) return { status: 400, code: 'invalid_expression', message: error.message };
   if (error instanceof FilterError || error instanceof CursorError) {
     return { status: 400, code: 'invalid_payload', message: error.message };

@@ -11,6 +11,7 @@ import { createAuthenticator } from './auth.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createEventRelay } from './event-relay.js';
 import { createAdmin } from './admin.js';
+import { createWebhookRegistry } from '../connectors/registry.js';
 
 /** The `web` process: the HTTP gateway (webhooks, API channel, health and metrics). */
 const config = loadConfig();
@@ -28,6 +29,11 @@ await runProcess(logger, async () => {
     await createApiKey(db, { name: 'bootstrap owner (OWNER_API_KEY)', role: 'owner', key: config.ownerApiKey });
   }
 
+  const webhooks = createWebhookRegistry(config.webhooks);
+  logger.info({
+    enabled: webhooks.enabled.map((connector) => connector.name),
+    disabled: Object.fromEntries(webhooks.disabled.map((channel) => [channel.name, channel.reason])),
+  }, 'webhook channels');
   const events = createEventRelay({ db, producer, topic: config.kafka.topics.contactEvents, logger });
   const clock = () => new Date();
   const contactAdmin = createAdmin({ db, events, logger, clock });
@@ -38,6 +44,7 @@ await runProcess(logger, async () => {
     authenticate: createAuthenticator(db, config.http.apiKeyCacheMs),
     publisher: createPublisher({ producer, topic: config.kafka.topics.inbound, timeoutMs: config.kafka.publishTimeoutMs, logger }),
     events,
+    webhooks,
     logger,
     metrics: createGatewayMetrics(),
     readiness: { database: () => db.raw('SELECT 1'), kafka: () => admin.describeCluster() },

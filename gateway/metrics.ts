@@ -11,6 +11,11 @@ export function createGatewayMetrics() {
       name: 'tributary_gateway_messages_in_total', help: 'Envelopes accepted and acknowledged by Kafka.',
       labelNames: ['channel'], registers: [registry],
     }),
+    webhookEvents: new Counter({
+      name: 'tributary_gateway_webhook_events_total',
+      help: 'Provider events by outcome: message (published), or why none was (echo, status, receipt, reaction, edit, delete, not_a_message, unknown).',
+      labelNames: ['connector', 'outcome'], registers: [registry],
+    }),
     requests: new Counter({
       name: 'tributary_gateway_http_requests_total', help: 'HTTP requests by route and status.',
       labelNames: ['route', 'status'], registers: [registry],

@@ -25,6 +25,8 @@ export interface ContactPoint {
 /** What an envelope tells the resolver about its sender, normalised and stripped of junk. */
 export interface SenderFacts {
   identity: IdentityKey;
+  /** Other identities the provider vouched for in the same message (never phones or emails: those are points). */
+  aliases: IdentityKey[];
   points: ContactPoint[];
   fields: ContactFields;
 }
@@ -72,8 +74,10 @@ export function senderFacts(envelope: Envelope): SenderFacts {
   const firstName = clean(profile.firstName);
   const lastName = clean(profile.lastName);
   const displayName = clean(profile.name) ?? (clean([firstName, lastName].filter(Boolean).join(' ')) || undefined);
+  const aliases = identity.matchable ? aliasesOf(envelope) : [];
   return {
     identity,
+    aliases,
     points,
     fields: {
       displayName,
@@ -106,6 +110,15 @@ function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined,
   const value = id.trim();
   if (isPlaceholder(value) || value === envelope.account) return anonymous;
   return { kind, scope, value, matchable: true };
+}
+
+/** Opaque provider ids that come beside the sender's main identity, such as a WhatsApp BSUID beside the phone. */
+function aliasesOf(envelope: Envelope): IdentityKey[] {
+  return (envelope.sender.aliases ?? []).flatMap(({ kind, id, scope }) => {
+    const value = id.trim();
+    if (PHONE_KINDS.has(kind) || kind === 'email' || isPlaceholder(value)) return [];
+    return [{ kind, scope: scope ?? '', value, matchable: true }];
+  });
 }
 
 interface AccountFacts {

@@ -98,11 +98,13 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
   const factKeys = facts.map((f) => identityKeyString(f.identity));
   const factsByKey = groupFactsByKey(facts, factKeys);
   const keys = uniqueKeys(facts.map((f) => f.identity));
-  const found = byKey(await findIdentities(trx, keys));
+  const found = byKey(await findIdentities(trx, uniqueKeys([...keys, ...facts.flatMap((f) => f.aliases)])));
   const claims: IdentityClaim[] = keys
     .filter((key) => !found.has(identityKeyString(key)))
     .map((key) => ({ ...key, id: randomUUID(), contactId: randomUUID() }));
-  const attached = await attachToTrustedContacts(trx, claims);
+  const viaAlias = attachToAliasContacts(claims, factsByKey, found);
+  const viaTrustedPoint = await attachToTrustedContacts(trx, claims.filter((claim) => !viaAlias.has(claim)));
+  const attached = new Set([...viaAlias, ...viaTrustedPoint]);
   const won = byKey(await claimIdentities(trx, claims, now));
   await insertContacts(trx, claims.filter((c) => won.has(identityKeyString(c)) && !attached.has(c)).map((claim) =>
     newContact(claim, mergeFields(factsByKey.get(identityKeyString(claim))!))), now);
@@ -112,7 +114,7 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
   const states = await lockContactStates(trx, [...new Set([...identities.values()].map((row) => row.contact_id))]);
   const attachedKeys = new Set([...attached].map(identityKeyString));
   const firstSeen = new Set<string>();
-  return fresh.map((item, index) => {
+  const decisions: Decision[] = fresh.map((item, index) => {
     const key = factKeys[index]!;
     const identity = identities.get(key)!;
     const isNew = won.has(key) && !attachedKeys.has(key) && !firstSeen.has(key);
@@ -122,6 +124,34 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
     return { item, facts: facts[index]!, identityId: identity.id, contactId: state.id, isNew,
       outcome: state.blocked ? 'dropped' : 'resolved' };
   });
+  await claimIdentities(trx, newAliases(decisions, found), now);
+  return decisions;
+}
+
+/**
+ * A new identity that arrives beside an alias we already know (a WhatsApp phone beside a known BSUID) joins
+ * the alias's contact. Returns the claims that were pointed at such a contact.
+ */
+function attachToAliasContacts(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>,
+  found: Map<string, IdentityRow>): Set<IdentityClaim> {
+  return new Set(claims.filter((claim) => {
+    const aliases = factsByKey.get(identityKeyString(claim))!.flatMap((f) => f.aliases);
+    const known = aliases.map((alias) => found.get(identityKeyString(alias))).find((row) => row !== undefined);
+    if (known) claim.contactId = known.contact_id;
+    return known !== undefined;
+  }));
+}
+
+/** Aliases seen for the first time, recorded on the contact their message resolved to (first claim wins). */
+function newAliases(decisions: Decision[], found: Map<string, IdentityRow>): IdentityClaim[] {
+  const claims = new Map<string, IdentityClaim>();
+  for (const decision of decisions) {
+    for (const alias of decision.facts.aliases) {
+      const key = identityKeyString(alias);
+      if (!found.has(key) && !claims.has(key)) claims.set(key, { ...alias, id: randomUUID(), contactId: decision.contactId });
+    }
+  }
+  return uniqueKeys([...claims.values()]);
 }
 
 /** Writes what the decisions imply: contact fields, interactions, drop counters, points, the ledger. */
@@ -191,7 +221,7 @@ function samePosition(a: SourcePosition, b: SourcePosition): boolean {
 }
 
 /** Sorted, so that concurrent resolvers take row locks in the same order and cannot deadlock on them. */
-function uniqueKeys(keys: IdentityKey[]): IdentityKey[] {
+function uniqueKeys<K extends IdentityKey>(keys: K[]): K[] {
   const unique = new Map(keys.map((key) => [identityKeyString(key), key]));
   return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, key]) => key);
 }

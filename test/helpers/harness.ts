@@ -8,7 +8,9 @@ import { producerDefaults } from '../../config/kafka.js';
 import { createLogger } from '../../config/logger.js';
 import { createPublisher } from '../../connectors/publisher.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
-import { createApp } from '../../gateway/app.js';
+import { createApp, type AppDeps } from '../../gateway/app.js';
+import { createWebhookRegistry } from '../../connectors/registry.js';
+import { TEST_WEBHOOKS } from './webhooks.js';
 import { createAuthenticator } from '../../gateway/auth.js';
 import { createGatewayMetrics } from '../../gateway/metrics.js';
 import { createEventRelay, type EventRelay } from '../../gateway/event-relay.js';
@@ -29,6 +31,8 @@ export interface Harness {
   testDb: TestDb;
   baseUrl: string;
   app: Express;
+  /** Another gateway app on the same database and topics, with some dependencies swapped. */
+  appWith(overrides: Partial<AppDeps>): Express;
   ownerKey: string;
   events: EventRelay;
   admin: { runChange: RunChange; deleteJobs: DeleteJobs };
@@ -56,12 +60,14 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   await producer.connect();
   const events = createEventRelay({ db: testDb.db, producer, topic: topics.contactEvents, logger, intervalMs: 500 });
   const admin = createAdmin({ db: testDb.db, events, logger, clock: () => new Date() });
-  const app = createApp({
+  const deps: AppDeps = {
     ...admin,
     db: testDb.db, authenticate: createAuthenticator(testDb.db, options.apiKeyCacheMs ?? 500), logger, metrics: createGatewayMetrics(), readiness: { database: () => testDb.db.raw('SELECT 1') },
     publisher: createPublisher({ producer, topic: topics.inbound, timeoutMs: 10_000, logger }),
+    webhooks: createWebhookRegistry(TEST_WEBHOOKS),
     events, maxBodyBytes: 1_048_576, clock: () => new Date(),
-  });
+  };
+  const app = createApp(deps);
   const server: Server = await new Promise((ready) => { const s = app.listen(0, '127.0.0.1', () => ready(s)); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const groupId = `resolver-${randomBytes(5).toString('hex')}`;
@@ -69,6 +75,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
 
   const harness: Harness = {
     kafka, topics, testDb, baseUrl, ownerKey, groupId, events, admin, app,
+    appWith: (overrides) => createApp({ ...deps, ...overrides }),
     async startResolver() {
       const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: createResolverMetrics(),
         transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576, concurrency: 2 });

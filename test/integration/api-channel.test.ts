@@ -106,12 +106,7 @@ describe('API channel: POST /v1/messages', () => {
       const kafka = new Kafka({ clientId: 'dead', brokers: [deadBroker], logLevel: logLevel.NOTHING,
         retry: { retries: 1, initialRetryTime: 50 }, connectionTimeout: 200 });
       const producer = kafka.producer(producerDefaults);
-      const app = createApp({
-        db: harness.testDb.db, authenticate: createAuthenticator(harness.testDb.db, 0), logger,
-        metrics: createGatewayMetrics(), readiness: {}, maxBodyBytes: 1_048_576,
-        publisher: createPublisher({ producer, topic: harness.topics.inbound, timeoutMs: 2_000, logger }),
-        events: harness.events, ...harness.admin, clock: () => new Date(),
-      });
+      const app = harness.appWith({ publisher: createPublisher({ producer, topic: harness.topics.inbound, timeoutMs: 2_000, logger }) });
       const server = app.listen(0, '127.0.0.1');
       await new Promise((ready) => server.once('listening', ready));
       try {

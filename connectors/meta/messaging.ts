@@ -1,0 +1,78 @@
+import { envelopeId, type Attachment, type Channel, type SenderKind } from '../envelope.js';
+import { skip, type Normalised } from '../types.js';
+import type { MessagingEvent } from './schema.js';
+
+/** Messenger (`object: page`) and Instagram (`object: instagram`) share one `messaging[]` format. */
+export interface MessagingChannel {
+  channel: Extract<Channel, 'messenger' | 'instagram'>;
+  /** PSIDs are scoped to the page, IGSIDs to the Instagram account: the `recipient` of an inbound event. */
+  senderKind: Extract<SenderKind, 'messenger_psid' | 'instagram_igsid'>;
+}
+
+/** Events that are not something a customer wrote, by their key in the messaging item. */
+const NOT_MESSAGES: Readonly<Record<string, Parameters<typeof skip>[0]>> = {
+  delivery: 'receipt', read: 'receipt', reaction: 'reaction', message_reactions: 'reaction', message_edit: 'edit',
+  optin: 'not_a_message', referral: 'not_a_message', account_linking: 'not_a_message',
+  policy_enforcement: 'not_a_message', game_play: 'not_a_message', pass_thread_control: 'not_a_message',
+  take_thread_control: 'not_a_message', request_thread_control: 'not_a_message', app_roles: 'not_a_message',
+  payment: 'not_a_message', checkout_update: 'not_a_message', pre_checkout: 'not_a_message',
+  messaging_feedback: 'not_a_message', response_feedback: 'not_a_message', branded_camera: 'not_a_message',
+};
+
+/** Pure: one `messaging[]` item → the envelope of a customer's message, or why there is none. */
+export function normaliseMessagingEvent(event: MessagingEvent, target: MessagingChannel, receivedAt: Date): Normalised {
+  if (event.message?.is_echo) return skip('echo', 'message_echo');
+  if (event.message?.is_deleted) return skip('delete', 'message_deleted');
+  const content = event.message ? messageContent(event.message) : event.postback ? postbackContent(event.postback, event) : undefined;
+  if (!content) {
+    const key = Object.keys(NOT_MESSAGES).find((name) => event[name] !== undefined);
+    return key ? skip(NOT_MESSAGES[key]!, key) : skip('unknown', Object.keys(event).filter(isEventKey).join(',') || 'empty');
+  }
+  // The schema requires sender, recipient and timestamp whenever there is a message or postback.
+  const account = event.recipient!.id;
+  return {
+    envelopes: [{
+      v: 1,
+      id: envelopeId(target.channel, account, content.providerId),
+      channel: target.channel,
+      account,
+      sender: { kind: target.senderKind, id: event.sender!.id, scope: account },
+      profile: {},
+      message: { ...content, sentAt: new Date(event.timestamp!).toISOString() },
+      receivedAt: receivedAt.toISOString(),
+    }],
+    skipped: [],
+  };
+}
+
+function isEventKey(key: string): boolean {
+  return key !== 'sender' && key !== 'recipient' && key !== 'timestamp';
+}
+
+type Content = { providerId: string; text?: string; attachments: Attachment[] };
+
+function messageContent(message: NonNullable<MessagingEvent['message']>): Content {
+  return { providerId: message.mid, text: message.text, attachments: (message.attachments ?? []).map(attachmentOf) };
+}
+
+/** A tapped button is the customer's answer: its title is what they "said". Old postbacks carry no mid. */
+function postbackContent(postback: NonNullable<MessagingEvent['postback']>, event: MessagingEvent): Content {
+  return {
+    providerId: postback.mid ?? `postback:${event.sender!.id}:${event.timestamp}`,
+    text: postback.title ?? postback.payload,
+    attachments: [],
+  };
+}
+
+function attachmentOf(attachment: NonNullable<NonNullable<MessagingEvent['message']>['attachments']>[number]): Attachment {
+  const payload = attachment.payload ?? {};
+  if (attachment.type === 'location' && payload.coordinates) {
+    return { type: 'location', url: `geo:${payload.coordinates.lat},${payload.coordinates.long}`, name: payload.title };
+  }
+  const type = payload.sticker_id !== undefined ? 'sticker' : ATTACHMENT_TYPES[attachment.type] ?? 'other';
+  return { type, url: payload.url, name: payload.title };
+}
+
+const ATTACHMENT_TYPES: Readonly<Record<string, Attachment['type']>> = {
+  image: 'image', video: 'video', audio: 'audio', file: 'file', location: 'location', sticker: 'sticker',
+};
