@@ -13,7 +13,7 @@ export interface MessagingChannel {
 const NOT_MESSAGES: Readonly<Record<string, Parameters<typeof skip>[0]>> = {
   delivery: 'receipt', read: 'receipt', reaction: 'reaction', message_reactions: 'reaction', message_edit: 'edit',
   optin: 'not_a_message', referral: 'not_a_message', account_linking: 'not_a_message',
-  policy_enforcement: 'not_a_message', game_play: 'not_a_message', pass_thread_control: 'not_a_message',
+  'policy-enforcement': 'not_a_message', policy_enforcement: 'not_a_message', game_play: 'not_a_message', pass_thread_control: 'not_a_message',
   take_thread_control: 'not_a_message', request_thread_control: 'not_a_message', app_roles: 'not_a_message',
   payment: 'not_a_message', checkout_update: 'not_a_message', pre_checkout: 'not_a_message',
   messaging_feedback: 'not_a_message', response_feedback: 'not_a_message', branded_camera: 'not_a_message',

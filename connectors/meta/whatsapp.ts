@@ -14,6 +14,8 @@ export function normaliseWhatsAppValue(value: WhatsAppValue, receivedAt: Date): 
   const parts: Normalised[] = (value.messages ?? []).map((message) => {
     const notMessage = NOT_MESSAGES[message.type];
     if (notMessage) return skip(notMessage, message.type);
+    // The answer to our request to call the user: a setting, not something they wrote.
+    if (message.interactive?.type === 'call_permission_reply') return skip('not_a_message', 'interactive:call_permission_reply');
     const content = contentOf(message);
     if (!content) return skip('unknown', `whatsapp:${message.type}`);
     const contact = value.contacts?.find((c) =>

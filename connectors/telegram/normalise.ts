@@ -60,6 +60,12 @@ function ownPhone(message: TelegramMessage): string | undefined {
 
 type Content = { text?: string; attachments: Attachment[] };
 
+/** Telegram sends each photo in several sizes: keep the biggest. */
+function largest(sizes: TelegramMessage['photo']): NonNullable<TelegramMessage['photo']>[number] | undefined {
+  const area = (size: NonNullable<TelegramMessage['photo']>[number]) => (size.width ?? 0) * (size.height ?? 0);
+  return sizes?.reduce((best, size) => (area(size) > area(best) ? size : best));
+}
+
 function contentOf(message: TelegramMessage): Content | undefined {
   const text = message.text ?? message.caption;
   const attachments = attachmentsOf(message);
@@ -68,8 +74,7 @@ function contentOf(message: TelegramMessage): Content | undefined {
 
 function attachmentsOf(message: TelegramMessage): Attachment[] {
   const files: [Attachment['type'], NonNullable<TelegramMessage['video']> | undefined][] = [
-    // Telegram sends each photo in several sizes, smallest first: the last is the original.
-    ['image', message.photo?.at(-1)], ['video', message.video], ['video', message.video_note],
+    ['image', largest(message.photo)], ['video', message.video], ['video', message.video_note],
     ['video', message.animation], ['audio', message.voice], ['audio', message.audio], ['file', message.document],
     ['sticker', message.sticker],
   ];

@@ -9,6 +9,10 @@ const telegramId = z.union([
   z.string().regex(/^-?\d{1,16}$/, 'must be an integer'),
 ]).transform(String);
 
+/** Telegram sends floats; some clients and test suites relay them as decimal strings. */
+const coordinate = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const point = z.object({ latitude: coordinate, longitude: coordinate });
+
 const user = z.object({
   id: telegramId,
   is_bot: z.boolean().optional(),
@@ -23,6 +27,8 @@ const file = z.object({
   mime_type: z.string().max(255).optional(),
   file_name: z.string().max(1024).optional(),
   file_size: z.number().int().nonnegative().optional(),
+  width: z.number().int().nonnegative().optional(),
+  height: z.number().int().nonnegative().optional(),
 });
 
 export const telegramMessageSchema = z.object({
@@ -41,8 +47,8 @@ export const telegramMessageSchema = z.object({
   audio: file.optional(),
   document: file.optional(),
   sticker: file.optional(),
-  location: z.object({ latitude: z.number(), longitude: z.number() }).optional(),
-  venue: z.object({ location: z.object({ latitude: z.number(), longitude: z.number() }), title: z.string().max(1024) }).optional(),
+  location: point.optional(),
+  venue: z.object({ location: point, title: z.string().max(1024) }).optional(),
   contact: z.object({
     phone_number: z.string().max(64),
     first_name: z.string().max(256).optional(),
