@@ -9,7 +9,10 @@ export function createLogger(level: string, name = 'tributary'): Logger {
     level,
     redact: {
       paths: ['*.password', '*.authorization', 'authorization', '*.apiKey', '*.token', 'headers.authorization',
-        'req.headers.authorization', '*.text', 'message.text', 'envelope.message.text'],
+        'req.headers.authorization', '*.text', 'message.text', 'envelope.message.text',
+        // Webhook secrets, should a settings object or request headers ever be logged.
+        '*.authToken', '*.appSecret', '*.verifyToken', '*.botToken', '*.webhookSecret',
+        'headers["x-twilio-signature"]', 'headers["x-hub-signature-256"]', 'headers["x-telegram-bot-api-secret-token"]'],
       censor: '[redacted]',
     },
   });

@@ -9,7 +9,7 @@ import { createLogger } from '../../config/logger.js';
 import { createPublisher } from '../../connectors/publisher.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
 import { createApp, type AppDeps } from '../../gateway/app.js';
-import { createWebhookRegistry } from '../../connectors/registry.js';
+import { createWebhookRegistry, type WebhookRegistry } from '../../connectors/registry.js';
 import { TEST_WEBHOOKS } from './webhooks.js';
 import { createAuthenticator } from '../../gateway/auth.js';
 import { createGatewayMetrics } from '../../gateway/metrics.js';
@@ -33,6 +33,8 @@ export interface Harness {
   app: Express;
   /** Another gateway app on the same database and topics, with some dependencies swapped. */
   appWith(overrides: Partial<AppDeps>): Express;
+  /** The webhook connectors the gateway runs, configured with `TEST_WEBHOOKS`. */
+  webhooks: WebhookRegistry;
   ownerKey: string;
   events: EventRelay;
   admin: { runChange: RunChange; deleteJobs: DeleteJobs };
@@ -76,6 +78,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const harness: Harness = {
     kafka, topics, testDb, baseUrl, ownerKey, groupId, events, admin, app,
     appWith: (overrides) => createApp({ ...deps, ...overrides }),
+    webhooks: deps.webhooks,
     async startResolver() {
       const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: createResolverMetrics(),
         transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576, concurrency: 2 });

@@ -11,8 +11,14 @@ export const TEST_WEBHOOKS = {
     apiRoot: 'https://api.telegram.org', pollTimeoutS: 0 },
 } as const satisfies WebhooksConfig;
 
+/** A request as the provider sends it: the body bytes and the headers that sign them. */
+export interface SignedRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
 /** Twilio's form body and its `X-Twilio-Signature` over the public URL Twilio called. */
-export function twilioRequest(params: Record<string, string>, path = '/webhooks/twilio') {
+export function twilioRequest(params: Record<string, string>, path = '/webhooks/twilio'): SignedRequest {
   const signature = getExpectedTwilioSignature(TEST_WEBHOOKS.twilio.authToken, `${TEST_WEBHOOKS.publicUrl}${path}`, params);
   return {
     body: new URLSearchParams(params).toString(),
@@ -24,12 +30,12 @@ export function metaSignature(rawBody: string, secret: string = TEST_WEBHOOKS.me
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
 
-export function metaRequest(payload: unknown) {
+export function metaRequest(payload: unknown): SignedRequest {
   const body = JSON.stringify(payload);
   return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body) } };
 }
 
-export function telegramRequest(update: unknown) {
+export function telegramRequest(update: unknown): SignedRequest {
   return {
     body: JSON.stringify(update),
     headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TEST_WEBHOOKS.telegram.webhookSecret },

@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { envelopeSchema, type Envelope } from '../../connectors/envelope.js';
+import { VerificationError } from '../../connectors/errors.js';
+import type { WebhookConnector } from '../../connectors/types.js';
+import type { Harness } from '../helpers/harness.js';
+import type { TopicReader } from '../helpers/kafka.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+import type { SignedRequest as ProviderRequest } from '../helpers/webhooks.js';
+
+export type { ProviderRequest };
+
+export interface WebhookChannelSpec {
+  /** e.g. `Telegram`, `Twilio SMS`. */
+  channel: string;
+  connector: string;
+  path: string;
+  badSignatureStatus: 401 | 403;
+  /** A real fixture, signed, carrying a provider message id made from `n` so that each call can be told apart. */
+  message(n: number): ProviderRequest;
+  /** A signed event of a type the connector has never heard of. */
+  unknownEvent(): ProviderRequest;
+  /** `message(n)` signed with the wrong secret. */
+  badlySigned(n: number): ProviderRequest;
+}
+
+export async function send(baseUrl: string, path: string, request: ProviderRequest, method = 'POST') {
+  const response = await fetch(`${baseUrl}${path}`, { method, headers: request.headers, body: method === 'GET' ? undefined : request.body });
+  const text = await response.text();
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
+}
+
+/**
+ * What every webhook channel promises, run against the running gateway and the real inbound topic: a
+ * fixture becomes valid envelopes; a retried delivery keeps its ids; unknown events and bad signatures
+ * publish nothing.
+ */
+export function webhookContract(spec: WebhookChannelSpec, context: () => { harness: Harness; inbound: TopicReader }) {
+  describe(`${spec.channel} webhook contract`, () => {
+    let n = 0;
+    const connector = (): WebhookConnector => findConnector(context().harness, spec.connector);
+    const expectedIds = (request: ProviderRequest) => connector().handle(toRequest(spec.path, request), new Date()).envelopes
+      .map((envelope) => envelope.id);
+
+    /** Posts `request`, then a fresh message as a marker; returns the records published in between. */
+    async function publishedBy(request: ProviderRequest, expectedStatus: number): Promise<Envelope[]> {
+      const { harness, inbound } = context();
+      const before = inbound.messages.length;
+      expect((await send(harness.baseUrl, spec.path, request)).status).to.equal(expectedStatus);
+      const marker = spec.message(++n);
+      const [markerId] = expectedIds(marker);
+      expect((await send(harness.baseUrl, spec.path, marker)).status).to.equal(200);
+      await waitForIds(inbound, [markerId!]);
+      return inbound.json<Envelope>().slice(before).filter((envelope) => envelope.id !== markerId);
+    }
+
+    describe('when a real message is delivered', () => {
+      it('answers 200 once valid envelopes are on the inbound topic', async () => {
+        const request = spec.message(++n);
+        const ids = expectedIds(request);
+        expect(ids).to.have.length.greaterThan(0);
+        expect((await send(context().harness.baseUrl, spec.path, request)).status).to.equal(200);
+        const records = await waitForIds(context().inbound, ids);
+        for (const record of records) envelopeSchema.parse(record);
+      });
+    });
+
+    describe('when the provider retries a delivery', () => {
+      it('publishes the same envelope id both times', async () => {
+        const request = spec.message(++n);
+        const [id] = expectedIds(request);
+        for (let attempt = 0; attempt < 2; attempt++) {
+          expect((await send(context().harness.baseUrl, spec.path, request)).status).to.equal(200);
+        }
+        await waitForIds(context().inbound, [id!], 2);
+      });
+    });
+
+    describe('when the event type is unknown', () => {
+      it('normalises to no envelope', () => {
+        expect(connector().handle(toRequest(spec.path, spec.unknownEvent()), new Date()).envelopes).to.deep.equal([]);
+      });
+      it('answers 200 so the provider stops retrying, and publishes nothing', async () => {
+        expect(await publishedBy(spec.unknownEvent(), 200)).to.deep.equal([]);
+      });
+    });
+
+    describe('when the signature is wrong', () => {
+      it(`is refused by the connector with ${spec.badSignatureStatus}`, () => {
+        expect(() => connector().handle(toRequest(spec.path, spec.badlySigned(1)), new Date()))
+          .to.throw(VerificationError).with.property('status', spec.badSignatureStatus);
+      });
+      it(`answers ${spec.badSignatureStatus} and publishes nothing`, async () => {
+        expect(await publishedBy(spec.badlySigned(++n), spec.badSignatureStatus)).to.deep.equal([]);
+      });
+    });
+  });
+}
+
+function findConnector(harness: Harness, name: string): WebhookConnector {
+  const connector = harness.webhooks.enabled.find((candidate) => candidate.name === name);
+  if (!connector) throw new Error(`the test gateway has no ${name} connector`);
+  return connector;
+}
+
+function toRequest(path: string, request: ProviderRequest) {
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value]));
+  return { method: 'POST', url: path, headers, rawBody: Buffer.from(request.body) };
+}
+
+/** Waits until every id has been published at least `times` times; returns those records. */
+async function waitForIds(inbound: TopicReader, ids: string[], times = 1): Promise<Envelope[]> {
+  let records: Envelope[] = [];
+  await waitFor(() => {
+    records = inbound.json<Envelope>().filter((envelope) => ids.includes(envelope.id));
+    return ids.every((id) => records.filter((record) => record.id === id).length >= times);
+  }, { timeoutMs: 20_000, what: `envelopes ${ids.join(', ')} on the inbound topic` });
+  return records;
+}
