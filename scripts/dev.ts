@@ -1,6 +1,7 @@
 /**
  * `npm start` for a developer machine: a local Kafka (unless KAFKA_BROKERS is set), the database created
- * and migrated, then the gateway and the resolver as child processes. Ctrl-C stops everything it started.
+ * and migrated, then the gateway and the resolver (and the Telegram poller when TELEGRAM_MODE=polling) as
+ * child processes. Ctrl-C stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,10 @@ async function main(): Promise<void> {
     `-H "Authorization: Bearer ${keySource}" -H 'Content-Type: application/json' ` +
     `-d '{"id":"m1","account":"demo","sender":{"id":"u1","name":"Ada"},"text":"hello"}'`);
 
-  for (const [name, entry] of [['gateway', 'gateway/main.ts'], ['resolver', 'resolvers/identity/main.ts']] as const) {
+  const processes: [string, string][] = [['gateway', 'gateway/main.ts'], ['resolver', 'resolvers/identity/main.ts']];
+  // Without a public URL Telegram cannot call the gateway: the `telegram` process fetches updates instead.
+  if (config.webhooks.telegram?.mode === 'polling') processes.push(['telegram', 'connectors/telegram/main.ts']);
+  for (const [name, entry] of processes) {
     const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
     child.once('exit', (code, signal) => {
       if (!stopping) {

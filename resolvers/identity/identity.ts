@@ -74,10 +74,10 @@ export function senderFacts(envelope: Envelope): SenderFacts {
   const firstName = clean(profile.firstName);
   const lastName = clean(profile.lastName);
   const displayName = clean(profile.name) ?? (clean([firstName, lastName].filter(Boolean).join(' ')) || undefined);
-  const aliases = identity.matchable ? aliasesOf(envelope) : [];
   return {
     identity,
-    aliases,
+    // Kept even when the main identity is unusable (a malformed phone): then the alias is what finds the person.
+    aliases: aliasesOf(envelope),
     points,
     fields: {
       displayName,

@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import type { Envelope } from '../../connectors/envelope.js';
+import { createPublisher, PublishError } from '../../connectors/publisher.js';
+import { createTelegramPoller } from '../../connectors/telegram/poller.js';
+import { producerDefaults } from '../../config/kafka.js';
+import * as fixtures from '../helpers/fixtures.js';
+import { logger } from '../helpers/harness.js';
+import { createTestTopics, testKafka, TopicReader } from '../helpers/kafka.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const TOKEN = '7000000002:polling-test-token';
+
+/**
+ * Telegram's Bot API cannot be reached from here, so this stands in for it: the three methods polling uses,
+ * answering with bottender's real updates, and a record of every offset asked for.
+ */
+async function fakeBotApi(updates: { update_id: number }[]) {
+  const calls: { method: string; body: Record<string, unknown> }[] = [];
+  let webhookUrl = 'https://old.example/hook';
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      const method = req.url!.split('/').pop()!;
+      const body = raw ? JSON.parse(raw) as Record<string, unknown> : {};
+      calls.push({ method, body });
+      const reply = (result: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
+      if (!req.url!.startsWith(`/bot${TOKEN}/`)) return void res.writeHead(401).end('{"ok":false,"error_code":401}');
+      if (method === 'getWebhookInfo') return reply({ url: webhookUrl, has_custom_certificate: false, pending_update_count: 0 });
+      if (method === 'deleteWebhook') { webhookUrl = ''; return reply(true); }
+      if (method === 'getUpdates') {
+        const offset = Number(body.offset ?? 0);
+        const due = updates.filter((update) => update.update_id >= offset).slice(0, Number(body.limit ?? 100));
+        return void setTimeout(() => reply(due), due.length ? 0 : 20);
+      }
+      res.writeHead(404).end('{"ok":false}');
+    });
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  return {
+    apiRoot: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    offsets: () => calls.filter((call) => call.method === 'getUpdates').map((call) => Number(call.body.offset ?? 0)),
+    close: () => new Promise((closed) => server.close(closed)),
+  };
+}
+
+describe('Telegram long polling (TELEGRAM_MODE=polling)', () => {
+  const all = fixtures.telegramUpdates() as Record<string, { update_id: number; message?: { message_id: number } }>;
+  const updates = [
+    { ...all['text_message']!, update_id: 500 },
+    { ...all['edited_message']!, update_id: 501 },
+    { ...all['group_message']!, update_id: 502 },
+    { ...all['callback_query']!, update_id: 503 },
+  ];
+
+  it('publishes the messages among the updates, and confirms them to Telegram only after Kafka acknowledged', async () => {
+    const kafka = testKafka();
+    const topics = await createTestTopics(kafka, 1);
+    const producer = kafka.producer({ ...producerDefaults, idempotent: true });
+    await producer.connect();
+    const publisher = createPublisher({ producer, topic: topics.inbound, timeoutMs: 10_000, logger });
+    const inbound = await TopicReader.open(kafka, topics.inbound);
+    const api = await fakeBotApi(updates);
+    const stopping = new AbortController();
+    let outage = true;
+    const poller = createTelegramPoller({ settings: { botToken: TOKEN, botId: '7000000002', apiRoot: api.apiRoot, pollTimeoutS: 0 },
+      logger, clock: () => new Date(), retryDelayMs: 50 });
+    const running = poller.run(async (envelopes) => {
+      if (outage && envelopes.length > 0) {
+        outage = false;
+        throw new PublishError('Kafka did not acknowledge (simulated outage)');
+      }
+      await publisher.publish(envelopes);
+    }, stopping.signal);
+    try {
+      const records = await inbound.waitForCount<Envelope>(2);
+      expect(records.map((record) => record.message.providerId)).to.deep.equal(['427770117:666', '-225456171:238']);
+      expect(records.every((record) => record.sender.kind === 'telegram_user' && record.sender.id === '427770117')).to.equal(true);
+      await waitFor(() => api.offsets().includes(504), { what: 'getUpdates with offset 504' });
+      // The batch was fetched again after the failed publish: offset 0 twice, then past the last update.
+      expect(api.offsets().slice(0, 3)).to.deep.equal([0, 0, 504]);
+      expect(api.calls.some((call) => call.method === 'deleteWebhook')).to.equal(true);
+    } finally {
+      stopping.abort();
+      await running;
+      await inbound.close();
+      await producer.disconnect();
+      await api.close();
+    }
+    expect(inbound.messages).to.have.length(2);
+  });
+});
