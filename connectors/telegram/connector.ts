@@ -1,10 +1,10 @@
 import { VerificationError } from '../errors.js';
 import { parseJson, parsePayload } from '../parse.js';
-import { sameSecret } from '../secret.js';
 import type { WebhookConnector } from '../types.js';
 import { TELEGRAM_ROUTES } from './config.js';
 import { normaliseTelegram } from './normalise.js';
 import { telegramUpdateSchema } from './schema.js';
+import { isFromTelegram } from './verify.js';
 
 /** `POST /webhooks/telegram`: updates for one bot, registered with `setWebhook(secret_token=…)`. */
 export function createTelegramConnector(settings: { botId: string; webhookSecret: string }): WebhookConnector {
@@ -12,7 +12,7 @@ export function createTelegramConnector(settings: { botId: string; webhookSecret
     name: 'telegram',
     routes: TELEGRAM_ROUTES,
     handle(request, receivedAt) {
-      if (!sameSecret(request.headers['x-telegram-bot-api-secret-token'], settings.webhookSecret)) {
+      if (!isFromTelegram(request.headers['x-telegram-bot-api-secret-token'], settings.webhookSecret)) {
         throw new VerificationError('X-Telegram-Bot-Api-Secret-Token does not match TELEGRAM_WEBHOOK_SECRET');
       }
       const update = parsePayload(telegramUpdateSchema, parseJson(request.rawBody));
