@@ -96,7 +96,13 @@ export function envelopeId(channel: Channel, account: string, providerId: string
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The inbound record key: every message of one sender lands on one partition, in order. */
+/**
+ * The inbound record key: every message of one sender lands on one partition, in order. A sender's alias is
+ * the more lasting id (a WhatsApp BSUID stays when the phone is hidden), so it is the key when there is one:
+ * messages with and without the phone then reach the same resolver, one after the other, and cannot race
+ * each other into two contacts.
+ */
 export function senderKey(sender: Sender): string {
-  return `${sender.kind}:${sender.scope ?? ''}:${sender.id}`;
+  const { kind, scope, id } = sender.aliases?.[0] ?? sender;
+  return `${kind}:${scope ?? ''}:${id}`;
 }

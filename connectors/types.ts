@@ -47,7 +47,6 @@ export interface WebhookConnector {
   handle(request: WebhookRequest, receivedAt: Date): WebhookResult;
 }
 
-
 export function combine(parts: Normalised[]): Normalised {
   return { envelopes: parts.flatMap((part) => part.envelopes), skipped: parts.flatMap((part) => part.skipped) };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { envelopeSchema } from '../../connectors/envelope.js';
+import { envelopeSchema, senderKey } from '../../connectors/envelope.js';
 import { MalformedBodyError } from '../../connectors/errors.js';
 import { normaliseMeta } from '../../connectors/meta/normalise.js';
 import { metaWebhookSchema } from '../../connectors/meta/schema.js';
@@ -65,6 +65,15 @@ describe('webhook normalisers, rules the fixtures do not cover', () => {
       const [envelope] = meta(body).envelopes;
       expect(envelope!.sender).to.deep.equal({ kind: 'whatsapp_bsuid', id: 'US.13491208655302741918' });
       expect(envelope!.profile.name).to.equal('Test Name');
+    });
+    it('keys a user’s messages by the BSUID, with or without the phone, so they stay on one partition in order', () => {
+      const withPhone = meta(whatsAppText()).envelopes[0]!;
+      const body = whatsAppText();
+      delete body.entry[0].changes[0].value.messages[0].from;
+      delete body.entry[0].changes[0].value.contacts[0].wa_id;
+      const withoutPhone = meta(body).envelopes[0]!;
+      expect(senderKey(withPhone.sender)).to.equal('whatsapp_bsuid::US.13491208655302741918');
+      expect(senderKey(withoutPhone.sender)).to.equal(senderKey(withPhone.sender));
     });
     it('refuses a message that names no sender at all', () => {
       const body = whatsAppText();
