@@ -103,11 +103,11 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
     .filter((key) => !found.has(identityKeyString(key)))
     .map((key) => ({ ...key, id: randomUUID(), contactId: randomUUID() }));
   const viaAlias = attachToAliasContacts(claims, factsByKey, found);
+  shareNewContactsByAlias(claims.filter((claim) => !viaAlias.has(claim)), factsByKey);
   const viaTrustedPoint = await attachToTrustedContacts(trx, claims.filter((claim) => !viaAlias.has(claim)));
   const attached = new Set([...viaAlias, ...viaTrustedPoint]);
   const won = byKey(await claimIdentities(trx, claims, now));
-  await insertContacts(trx, claims.filter((c) => won.has(identityKeyString(c)) && !attached.has(c)).map((claim) =>
-    newContact(claim, mergeFields(factsByKey.get(identityKeyString(claim))!))), now);
+  await insertContacts(trx, newContacts(claims.filter((c) => won.has(identityKeyString(c)) && !attached.has(c)), factsByKey), now);
   const lost = claims.filter((c) => !won.has(identityKeyString(c)));
   const identities = new Map([...found, ...won, ...byKey(await findIdentities(trx, lost))]);
 
@@ -117,10 +117,10 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
   const decisions: Decision[] = fresh.map((item, index) => {
     const key = factKeys[index]!;
     const identity = identities.get(key)!;
-    const isNew = won.has(key) && !attachedKeys.has(key) && !firstSeen.has(key);
-    firstSeen.add(key);
     // A contact merged away since the identity was read stands for the contact that absorbed it.
     const state = states.get(identity.contact_id)!;
+    const isNew = won.has(key) && !attachedKeys.has(key) && !firstSeen.has(state.id);
+    firstSeen.add(state.id);
     return { item, facts: facts[index]!, identityId: identity.id, contactId: state.id, isNew,
       outcome: state.blocked ? 'dropped' : 'resolved' };
   });
@@ -140,6 +140,27 @@ function attachToAliasContacts(claims: IdentityClaim[], factsByKey: Map<string, 
     if (known) claim.contactId = known.contact_id;
     return known !== undefined;
   }));
+}
+
+/**
+ * New identities of one sender in one batch (a phone beside a BSUID that arrives alone in another message)
+ * share the contact that will be created for them, instead of making one each.
+ */
+function shareNewContactsByAlias(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>): void {
+  const claimsByKey = new Map(claims.map((claim) => [identityKeyString(claim), claim]));
+  for (const claim of claims) {
+    const aliases = factsByKey.get(identityKeyString(claim))!.flatMap((f) => f.aliases);
+    const sibling = aliases.map((alias) => claimsByKey.get(identityKeyString(alias))).find((other) => other && other !== claim);
+    if (sibling) claim.contactId = sibling.contactId;
+  }
+}
+
+/** One new contact per contact id among the won claims, with the fields of every message that made it. */
+function newContacts(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>): NewContact[] {
+  const byContact = new Map<string, IdentityClaim[]>();
+  for (const claim of claims) byContact.set(claim.contactId, [...(byContact.get(claim.contactId) ?? []), claim]);
+  return [...byContact.values()].map((group) =>
+    newContact(group[0]!, mergeFields(group.flatMap((claim) => factsByKey.get(identityKeyString(claim))!))));
 }
 
 /** Aliases seen for the first time, recorded on the contact their message resolved to (first claim wins). */

@@ -49,6 +49,23 @@ describe('resolveBatch (real Postgres)', () => {
     });
   });
 
+  describe('when one batch holds a WhatsApp user’s message with the phone and another with only the BSUID', () => {
+    it('makes one contact holding both identities', async () => {
+      const withPhone = envelope({ channel: 'whatsapp', account: 'pn-1', kind: 'whatsapp', id: '+972501234567', profile: { name: 'Dana' } });
+      withPhone.sender.aliases = [{ kind: 'whatsapp_bsuid', id: 'US.777' }];
+      const bsuidOnly = envelope({ channel: 'whatsapp', account: 'pn-1', kind: 'whatsapp_bsuid', id: 'US.777' });
+      for (const order of [[bsuidOnly, withPhone], [withPhone, bsuidOnly]]) {
+        await testDb.db.raw('TRUNCATE contacts, contact_identities, processed_envelopes CASCADE');
+        const items = order.map((value, index) => ({ envelope: value, source: { topic: 'in', partition: 0, offset: String(index) } }));
+        const { resolved } = await resolveBatch(testDb.db, items, new Date());
+        expect(new Set(resolved.map((record) => record.contact.id)).size).to.equal(1);
+        expect(resolved.map((record) => record.contact.isNew)).to.deep.equal([true, false]);
+        expect(resolved[0]!.contact.displayName).to.equal('Dana');
+        expect(await testDb.db('contact_identities').orderBy('kind').pluck('kind')).to.deep.equal(['whatsapp', 'whatsapp_bsuid']);
+      }
+    });
+  });
+
   describe('when a new contact is created from a message', () => {
     it('records the message\'s arrival as its last interaction, not the time it was resolved', async () => {
       const value = envelope({ channel: 'api', account: 'a', kind: 'api_user', scope: 'a', id: 'timely' });
