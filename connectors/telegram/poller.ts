@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Telegram } from 'telegraf';
+import { Telegram, TelegramError } from 'telegraf';
 import type { Logger } from '../../config/logger.js';
 import type { Envelope } from '../envelope.js';
 import type { SkippedEvent } from '../types.js';
@@ -42,12 +42,7 @@ export function createTelegramPoller(deps: TelegramPollerDeps): TelegramPoller {
 
   return {
     async run(publish, signal) {
-      // getUpdates is refused while a webhook is set: polling mode takes the bot over from it.
-      const webhook = await telegram.getWebhookInfo();
-      if (webhook.url) {
-        log.warn('a webhook was set for this bot; deleting it, since TELEGRAM_MODE=polling');
-        await telegram.deleteWebhook();
-      }
+      await takeOverFromWebhook(signal);
       log.info({ botId: deps.settings.botId }, 'polling Telegram for updates');
       let offset = 0;
       while (!signal.aborted) {
@@ -75,6 +70,29 @@ export function createTelegramPoller(deps: TelegramPollerDeps): TelegramPoller {
       if (offset > 0) await telegram.callApi('getUpdates', { offset, limit: 1, timeout: 0 }).catch(() => undefined);
     },
   };
+
+  /**
+   * getUpdates is refused while a webhook is set: polling mode takes the bot over from it. Waits out a Bot
+   * API that cannot be reached; a token Telegram rejects (401, 404) is a setting to fix, so it stops the process.
+   */
+  async function takeOverFromWebhook(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const webhook = await telegram.getWebhookInfo();
+        if (webhook.url) {
+          log.warn('a webhook was set for this bot; deleting it, since TELEGRAM_MODE=polling');
+          await telegram.deleteWebhook();
+        }
+        return;
+      } catch (error) {
+        if (error instanceof TelegramError && (error.code === 401 || error.code === 404)) {
+          throw new Error(`Telegram refused TELEGRAM_BOT_TOKEN (${error.code}): check the token from @BotFather`);
+        }
+        log.warn({ err: error }, 'the Telegram Bot API cannot be reached; retrying');
+        await pause(signal);
+      }
+    }
+  }
 
   function normaliseBatch(updates: unknown[]): { envelopes: Envelope[]; lastUpdateId?: number } {
     const envelopes: Envelope[] = [];

@@ -19,6 +19,7 @@ const TOKEN = '7000000002:polling-test-token';
 async function fakeBotApi(updates: { update_id: number }[]) {
   const calls: { method: string; body: Record<string, unknown> }[] = [];
   let webhookUrl = 'https://old.example/hook';
+  let unreachableOnce = true;
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk) => (raw += chunk));
@@ -27,7 +28,11 @@ async function fakeBotApi(updates: { update_id: number }[]) {
       const body = raw ? JSON.parse(raw) as Record<string, unknown> : {};
       calls.push({ method, body });
       const reply = (result: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
-      if (!req.url!.startsWith(`/bot${TOKEN}/`)) return void res.writeHead(401).end('{"ok":false,"error_code":401}');
+      if (!req.url!.startsWith(`/bot${TOKEN}/`)) return void res.writeHead(401).end('{"ok":false,"error_code":401,"description":"Unauthorized"}');
+      if (method === 'getWebhookInfo' && unreachableOnce) {
+        unreachableOnce = false;
+        return void res.writeHead(502).end('bad gateway');
+      }
       if (method === 'getWebhookInfo') return reply({ url: webhookUrl, has_custom_certificate: false, pending_update_count: 0 });
       if (method === 'deleteWebhook') { webhookUrl = ''; return reply(true); }
       if (method === 'getUpdates') {
@@ -56,7 +61,20 @@ describe('Telegram long polling (TELEGRAM_MODE=polling)', () => {
     { ...all['callback_query']!, update_id: 503 },
   ];
 
-  it('publishes the messages among the updates, and confirms them to Telegram only after Kafka acknowledged', async () => {
+  it('stops with a sentence naming TELEGRAM_BOT_TOKEN when Telegram refuses the token', async () => {
+    const api = await fakeBotApi([]);
+    try {
+      const poller = createTelegramPoller({ settings: { botToken: '1:wrong', botId: '1', apiRoot: api.apiRoot, pollTimeoutS: 0 },
+        logger, clock: () => new Date(), retryDelayMs: 10 });
+      let failure: unknown;
+      await poller.run(async () => undefined, new AbortController().signal).catch((error: unknown) => (failure = error));
+      expect(String(failure)).to.match(/Telegram refused TELEGRAM_BOT_TOKEN \(401\)/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('waits out a Bot API it cannot reach, publishes the messages among the updates, and confirms them only after Kafka acknowledged', async () => {
     const kafka = testKafka();
     const topics = await createTestTopics(kafka, 1);
     const producer = kafka.producer({ ...producerDefaults, idempotent: true });
