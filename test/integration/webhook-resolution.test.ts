@@ -95,6 +95,14 @@ describe('webhook senders become contacts (gateway → Kafka → resolver → re
     expect(response.body.duplicates[0].other.id).to.equal(whatsapp!.contact.id);
   });
 
+  it('publishes a delivery the provider retried once on the resolved topic', async () => {
+    const retried = requests.messaging('page', 'mid.retried');
+    const [first] = await deliver(['/webhooks/meta', retried]);
+    expect((await send(harness.baseUrl, '/webhooks/meta', retried)).status).to.equal(200);
+    await deliver(['/webhooks/meta', requests.messaging('page', 'mid.after-retry')]);
+    expect(resolved.json<ResolvedEnvelope>().filter((record) => record.id === first!.id)).to.have.length(1);
+  });
+
   describe('WhatsApp users who hide their number behind a business-scoped user id', () => {
     it('finds the contact by the BSUID once the phone is gone', async () => {
       const [withPhone, withoutPhone] = await deliver(
