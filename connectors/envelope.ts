@@ -96,6 +96,12 @@ export function envelopeId(channel: Channel, account: string, providerId: string
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** An envelope from what a connector read; its id is derived from channel, account and the provider's message id. */
+export function newEnvelope(fields: Omit<Envelope, 'v' | 'id' | 'receivedAt'>, receivedAt: Date): Envelope {
+  return { v: 1, id: envelopeId(fields.channel, fields.account, fields.message.providerId), ...fields,
+    receivedAt: receivedAt.toISOString() };
+}
+
 /**
  * The inbound record key: every message of one sender lands on one partition, in order. A sender's alias is
  * the more lasting id (a WhatsApp BSUID stays when the phone is hidden), so it is the key when there is one:

@@ -51,6 +51,11 @@ export function combine(parts: Normalised[]): Normalised {
   return { envelopes: parts.flatMap((part) => part.envelopes), skipped: parts.flatMap((part) => part.skipped) };
 }
 
+/** A payload that carried one customer message. */
+export function published(envelope: Envelope): Normalised {
+  return { envelopes: [envelope], skipped: [] };
+}
+
 export function skip(reason: SkipReason, type: string): Normalised {
   return { envelopes: [], skipped: [{ reason, type }] };
 }

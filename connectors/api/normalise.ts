@@ -1,13 +1,11 @@
-import { envelopeId, type Envelope } from '../envelope.js';
+import { newEnvelope, type Envelope } from '../envelope.js';
 import type { ApiMessage } from './schema.js';
 
 /** Pure: API-channel messages → envelopes. Senders are `api_user`s scoped by the account that relays them. */
 export function normaliseApiMessages(messages: ApiMessage[], receivedAt: Date): Envelope[] {
   return messages.map((message) => {
     const { id: senderId, ...profile } = message.sender;
-    return {
-      v: 1,
-      id: envelopeId('api', message.account, message.id),
+    return newEnvelope({
       channel: 'api',
       account: message.account,
       sender: { kind: 'api_user', id: senderId, scope: message.account },
@@ -19,7 +17,6 @@ export function normaliseApiMessages(messages: ApiMessage[], receivedAt: Date): 
         sentAt: message.sentAt ? new Date(message.sentAt).toISOString() : receivedAt.toISOString(),
         threadId: message.threadId,
       },
-      receivedAt: receivedAt.toISOString(),
-    };
+    }, receivedAt);
   });
 }

@@ -1,5 +1,5 @@
-import { envelopeId, type Attachment, type Channel, type SenderKind } from '../envelope.js';
-import { skip, type Normalised } from '../types.js';
+import { newEnvelope, type Attachment, type Channel, type SenderKind } from '../envelope.js';
+import { published, skip, type Normalised, type SkipReason } from '../types.js';
 import type { MessagingEvent } from './schema.js';
 
 /** Messenger (`object: page`) and Instagram (`object: instagram`) share one `messaging[]` format. */
@@ -10,10 +10,10 @@ export interface MessagingChannel {
 }
 
 /** Events that are not something a customer wrote, by their key in the messaging item. */
-const NOT_MESSAGES: Readonly<Record<string, Parameters<typeof skip>[0]>> = {
+const NOT_MESSAGES: Readonly<Record<string, SkipReason>> = {
   delivery: 'receipt', read: 'receipt', reaction: 'reaction', message_reactions: 'reaction', message_edit: 'edit',
   optin: 'not_a_message', referral: 'not_a_message', account_linking: 'not_a_message',
-  'policy-enforcement': 'not_a_message', policy_enforcement: 'not_a_message', game_play: 'not_a_message', pass_thread_control: 'not_a_message',
+  'policy-enforcement': 'not_a_message', game_play: 'not_a_message', pass_thread_control: 'not_a_message',
   take_thread_control: 'not_a_message', request_thread_control: 'not_a_message', app_roles: 'not_a_message',
   payment: 'not_a_message', checkout_update: 'not_a_message', pre_checkout: 'not_a_message',
   messaging_feedback: 'not_a_message', response_feedback: 'not_a_message', branded_camera: 'not_a_message',
@@ -30,19 +30,13 @@ export function normaliseMessagingEvent(event: MessagingEvent, target: Messaging
   }
   // The schema requires sender, recipient and timestamp whenever there is a message or postback.
   const account = event.recipient!.id;
-  return {
-    envelopes: [{
-      v: 1,
-      id: envelopeId(target.channel, account, content.providerId),
-      channel: target.channel,
-      account,
-      sender: { kind: target.senderKind, id: event.sender!.id, scope: account },
-      profile: {},
-      message: { ...content, sentAt: new Date(event.timestamp!).toISOString() },
-      receivedAt: receivedAt.toISOString(),
-    }],
-    skipped: [],
-  };
+  return published(newEnvelope({
+    channel: target.channel,
+    account,
+    sender: { kind: target.senderKind, id: event.sender!.id, scope: account },
+    profile: {},
+    message: { ...content, sentAt: new Date(event.timestamp!).toISOString() },
+  }, receivedAt));
 }
 
 function isEventKey(key: string): boolean {

@@ -1,10 +1,10 @@
-import { envelopeId, type Attachment, type Sender } from '../envelope.js';
+import { newEnvelope, type Attachment, type Sender } from '../envelope.js';
 import { MalformedBodyError } from '../errors.js';
-import { combine, skip, type Normalised } from '../types.js';
+import { combine, published, skip, type Normalised, type SkipReason } from '../types.js';
 import type { WhatsAppMessage, WhatsAppValue } from './schema.js';
 
 /** Message types that are not a customer writing to us. */
-const NOT_MESSAGES: Readonly<Record<string, Parameters<typeof skip>[0]>> = {
+const NOT_MESSAGES: Readonly<Record<string, SkipReason>> = {
   reaction: 'reaction', edit: 'edit', revoke: 'delete', system: 'not_a_message', request_welcome: 'not_a_message',
 };
 
@@ -21,20 +21,14 @@ export function normaliseWhatsAppValue(value: WhatsAppValue, receivedAt: Date): 
     const contact = value.contacts?.find((c) =>
       (message.from !== undefined && c.wa_id === message.from) || (message.from_user_id !== undefined && c.user_id === message.from_user_id))
       ?? (value.contacts?.length === 1 ? value.contacts[0] : undefined);
-    return {
-      envelopes: [{
-        v: 1,
-        id: envelopeId('whatsapp', account, message.id),
-        channel: 'whatsapp',
-        account,
-        sender: senderOf(message.from ?? contact?.wa_id, message.from_user_id ?? contact?.user_id),
-        profile: { name: contact?.profile?.name },
-        message: { ...content, providerId: message.id, sentAt: new Date(Number(message.timestamp) * 1000).toISOString(),
-          threadId: message.context?.id },
-        receivedAt: receivedAt.toISOString(),
-      }],
-      skipped: [],
-    };
+    return published(newEnvelope({
+      channel: 'whatsapp',
+      account,
+      sender: senderOf(message.from ?? contact?.wa_id, message.from_user_id ?? contact?.user_id),
+      profile: { name: contact?.profile?.name },
+      message: { ...content, providerId: message.id, sentAt: new Date(Number(message.timestamp) * 1000).toISOString(),
+        threadId: message.context?.id },
+    }, receivedAt));
   });
   parts.push(...(value.statuses ?? []).map(() => skip('status', 'statuses')));
   return combine(parts);

@@ -1,5 +1,5 @@
-import { envelopeId, type Attachment } from '../envelope.js';
-import { skip, type Normalised, type SkipReason } from '../types.js';
+import { newEnvelope, type Attachment } from '../envelope.js';
+import { published, skip, type Normalised, type SkipReason } from '../types.js';
 import type { TelegramMessage, TelegramUpdate } from './schema.js';
 
 /** Update kinds that are not a customer writing to us. */
@@ -28,23 +28,17 @@ export function normaliseTelegram(update: TelegramUpdate, botId: string, receive
   if (message.from.is_bot) return skip('echo', `${kind}:from_bot`);
   const content = contentOf(message);
   if (!content) return skip('not_a_message', `${kind}:service`);
-  const providerId = `${message.chat.id}:${message.message_id}`;
   const { from } = message;
-  return {
-    envelopes: [{
-      v: 1,
-      id: envelopeId('telegram', botId, providerId),
-      channel: 'telegram',
-      account: botId,
-      // Telegram user ids are global, the same for every bot: they need no scope.
-      sender: { kind: 'telegram_user', id: from.id },
-      profile: { firstName: from.first_name, lastName: from.last_name, username: from.username,
-        language: from.language_code, phone: ownPhone(message) },
-      message: { ...content, providerId, sentAt: new Date(message.date * 1000).toISOString(), threadId: message.chat.id },
-      receivedAt: receivedAt.toISOString(),
-    }],
-    skipped: [],
-  };
+  return published(newEnvelope({
+    channel: 'telegram',
+    account: botId,
+    // Telegram user ids are global, the same for every bot: they need no scope.
+    sender: { kind: 'telegram_user', id: from.id },
+    profile: { firstName: from.first_name, lastName: from.last_name, username: from.username,
+      language: from.language_code, phone: ownPhone(message) },
+    message: { ...content, providerId: `${message.chat.id}:${message.message_id}`,
+      sentAt: new Date(message.date * 1000).toISOString(), threadId: message.chat.id },
+  }, receivedAt));
 }
 
 /**

@@ -1,5 +1,5 @@
-import { envelopeId, type Attachment, type Channel } from '../envelope.js';
-import { skip, type Normalised } from '../types.js';
+import { newEnvelope, type Attachment, type Channel } from '../envelope.js';
+import { published, skip, type Normalised } from '../types.js';
 import type { TwilioWebhook } from './schema.js';
 
 /** Address prefixes Twilio puts on `From`/`To`, and the channel each one is. Plain numbers are SMS. */
@@ -15,19 +15,13 @@ export function normaliseTwilio(webhook: TwilioWebhook, receivedAt: Date): Norma
   if (!channel) return skip('unknown', `address:${from.prefix}`);
   const account = splitAddress(webhook.To).address;
   const text = webhook.Body === '' ? undefined : webhook.Body;
-  return {
-    envelopes: [{
-      v: 1,
-      id: envelopeId(channel, account, webhook.MessageSid),
-      channel,
-      account,
-      sender: { kind: channel, id: from.address },
-      profile: { name: webhook.ProfileName, country: webhook.FromCountry },
-      message: { providerId: webhook.MessageSid, text, attachments: mediaOf(webhook), sentAt: receivedAt.toISOString() },
-      receivedAt: receivedAt.toISOString(),
-    }],
-    skipped: [],
-  };
+  return published(newEnvelope({
+    channel,
+    account,
+    sender: { kind: channel, id: from.address },
+    profile: { name: webhook.ProfileName, country: webhook.FromCountry },
+    message: { providerId: webhook.MessageSid, text, attachments: mediaOf(webhook), sentAt: receivedAt.toISOString() },
+  }, receivedAt));
 }
 
 function splitAddress(value: string): { prefix: string; address: string } {
