@@ -7,7 +7,7 @@ import { HttpError } from './errors.js';
 import { ExpressionError } from './contacts/expression.js';
 import { FilterError } from './contacts/filters.js';
 import { CursorError } from '../db/repositories/contact-profiles.js';
-import type { GatewayMetrics } from './metrics.js';
+import { meteredPublisher, type GatewayMetrics } from './metrics.js';
 import type { ReadinessChecks } from '../config/readiness.js';
 import { healthRoutes } from './routes/health.js';
 import { messagesRoutes } from './routes/messages.js';
@@ -38,7 +38,8 @@ export interface AppDeps {
 }
 
 /** The gateway's express app, without `listen`: tests mount it on a random port. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(appDeps: AppDeps): Express {
+  const deps = { ...appDeps, publisher: meteredPublisher(appDeps.publisher, appDeps.metrics) };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);

@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Publisher } from '../connectors/publisher.js';
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
 
@@ -24,5 +25,18 @@ export function createGatewayMetrics() {
       name: 'tributary_gateway_publish_seconds', help: 'Time from request to Kafka acknowledgement.',
       registers: [registry], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     }),
+  };
+}
+
+/** The gateway's publisher: times each acknowledgement and counts what Kafka acknowledged, by channel. */
+export function meteredPublisher(publisher: Publisher, metrics: GatewayMetrics): Publisher {
+  return {
+    async publish(envelopes) {
+      if (envelopes.length === 0) return;
+      const stopTimer = metrics.publishSeconds.startTimer();
+      await publisher.publish(envelopes);
+      stopTimer();
+      for (const envelope of envelopes) metrics.messagesIn.inc({ channel: envelope.channel });
+    },
   };
 }

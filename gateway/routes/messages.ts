@@ -16,10 +16,7 @@ export function messagesRoutes(deps: AppDeps): Router {
       const isBatch = typeof body === 'object' && body !== null && 'messages' in body;
       const messages = isBatch ? parseBody(apiBatchSchema, body).messages : [parseBody(apiMessageSchema, body)];
       const envelopes = normaliseApiMessages(messages, deps.clock());
-      const stopTimer = deps.metrics.publishSeconds.startTimer();
       await deps.publisher.publish(envelopes);
-      stopTimer();
-      deps.metrics.messagesIn.inc({ channel: 'api' }, envelopes.length);
       res.status(202).json({ accepted: envelopes.length, ids: envelopes.map((envelope) => envelope.id) });
     });
   return router;

@@ -27,12 +27,9 @@ export function webhookRoutes(deps: AppDeps): Router {
         log.warn({ connector: connector.name, eventType: type }, 'unknown webhook event type: answered 200 and not published');
       }
     }
+    await deps.publisher.publish(result.envelopes);
     if (result.envelopes.length > 0) {
-      const stopTimer = deps.metrics.publishSeconds.startTimer();
-      await deps.publisher.publish(result.envelopes);
-      stopTimer();
       deps.metrics.webhookEvents.inc({ connector: connector.name, outcome: 'message' }, result.envelopes.length);
-      for (const envelope of result.envelopes) deps.metrics.messagesIn.inc({ channel: envelope.channel });
     }
     log.debug({ connector: connector.name, published: result.envelopes.length, skipped: result.skipped.length }, 'webhook handled');
     res.status(result.status).set('X-Content-Type-Options', 'nosniff').type(result.contentType).send(result.body);
