@@ -16,7 +16,7 @@ export function mergeFields(facts: Pick<SenderFacts, 'fields'>[]): ContactFields
 }
 
 export function contactUpdates(decisions: Decision[]): InboundContactUpdate[] {
-  return groupBy(decisions, (d) => d.contactId).map(([id, group]) => ({
+  return [...groupBy(decisions, (d) => d.contactId)].map(([id, group]) => ({
     ...mergeFields(group.map((d) => d.facts)),
     id,
     lastInboundAt: latest(group.map((d) => receivedAt(d))),
@@ -24,7 +24,7 @@ export function contactUpdates(decisions: Decision[]): InboundContactUpdate[] {
 }
 
 export function interactionDeltas(decisions: Decision[]): InteractionDelta[] {
-  return groupBy(decisions, (d) => d.identityId).map(([identityId, group]) => {
+  return [...groupBy(decisions, (d) => d.identityId)].map(([identityId, group]) => {
     const last = group.reduce((a, b) => (receivedAt(b) >= receivedAt(a) ? b : a));
     return {
       identityId,
@@ -38,7 +38,7 @@ export function interactionDeltas(decisions: Decision[]): InteractionDelta[] {
 }
 
 export function blockedDrops(decisions: Decision[]): DropDelta[] {
-  return groupBy(decisions, (d) => d.contactId).map(([contactId, group]) => ({
+  return [...groupBy(decisions, (d) => d.contactId)].map(([contactId, group]) => ({
     contactId, count: group.length, lastAt: latest(group.map(receivedAt)),
   }));
 }
@@ -47,7 +47,8 @@ const receivedAt = (d: Decision) => new Date(d.item.envelope.receivedAt);
 const latest = (dates: Date[]) => new Date(Math.max(...dates.map(Number)));
 const earliest = (dates: Date[]) => new Date(Math.min(...dates.map(Number)));
 
-function groupBy<T>(items: T[], key: (item: T) => string): [string, T[]][] {
+/** Items by key, each group in the items' order. */
+export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);
@@ -55,5 +56,5 @@ function groupBy<T>(items: T[], key: (item: T) => string): [string, T[]][] {
     if (group) group.push(item);
     else groups.set(k, [item]);
   }
-  return [...groups.entries()];
+  return groups;
 }

@@ -9,7 +9,7 @@ import { recordBlockedDrops, recordInteractions } from '../../db/repositories/in
 import { findProcessed, recordProcessed, type LedgerEntry, type SourcePosition } from '../../db/repositories/ledger.js';
 import { addPointsAndFlagDuplicates, countOpenDuplicates, findFlaggedBy, type FlaggedDuplicate } from '../../db/repositories/suggestions.js';
 import { defaultDisplayName, identityKeyString, senderFacts, type IdentityKey, type SenderFacts } from './identity.js';
-import { blockedDrops, contactUpdates, interactionDeltas, mergeFields } from './aggregate.js';
+import { blockedDrops, contactUpdates, groupBy, interactionDeltas, mergeFields } from './aggregate.js';
 
 export interface InboundItem {
   envelope: Envelope;
@@ -96,7 +96,7 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
   if (fresh.length === 0) return [];
   const facts = fresh.map((item) => senderFacts(item.envelope));
   const factKeys = facts.map((f) => identityKeyString(f.identity));
-  const factsByKey = groupFactsByKey(facts, factKeys);
+  const factsByKey = groupBy(facts, (f) => identityKeyString(f.identity));
   const keys = uniqueKeys(facts.map((f) => f.identity));
   const found = byKey(await findIdentities(trx, uniqueKeys([...keys, ...facts.flatMap((f) => f.aliases)])));
   const claims: IdentityClaim[] = keys
@@ -135,8 +135,7 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
 function attachToAliasContacts(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>,
   found: Map<string, IdentityRow>): Set<IdentityClaim> {
   return new Set(claims.filter((claim) => {
-    const aliases = factsByKey.get(identityKeyString(claim))!.flatMap((f) => f.aliases);
-    const known = aliases.map((alias) => found.get(identityKeyString(alias))).find((row) => row !== undefined);
+    const known = aliasIn(claim, factsByKey, found);
     if (known) claim.contactId = known.contact_id;
     return known !== undefined;
   }));
@@ -149,18 +148,21 @@ function attachToAliasContacts(claims: IdentityClaim[], factsByKey: Map<string, 
 function shareNewContactsByAlias(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>): void {
   const claimsByKey = new Map(claims.map((claim) => [identityKeyString(claim), claim]));
   for (const claim of claims) {
-    const aliases = factsByKey.get(identityKeyString(claim))!.flatMap((f) => f.aliases);
-    const sibling = aliases.map((alias) => claimsByKey.get(identityKeyString(alias))).find((other) => other && other !== claim);
-    if (sibling) claim.contactId = sibling.contactId;
+    const sibling = aliasIn(claim, factsByKey, claimsByKey);
+    if (sibling && sibling !== claim) claim.contactId = sibling.contactId;
   }
 }
 
 /** One new contact per contact id among the won claims, with the fields of every message that made it. */
 function newContacts(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>): NewContact[] {
-  const byContact = new Map<string, IdentityClaim[]>();
-  for (const claim of claims) byContact.set(claim.contactId, [...(byContact.get(claim.contactId) ?? []), claim]);
-  return [...byContact.values()].map((group) =>
+  return [...groupBy(claims, (claim) => claim.contactId).values()].map((group) =>
     newContact(group[0]!, mergeFields(group.flatMap((claim) => factsByKey.get(identityKeyString(claim))!))));
+}
+
+/** The first alias that the messages of a new identity came with and that `among` holds. */
+function aliasIn<T>(claim: IdentityClaim, factsByKey: Map<string, SenderFacts[]>, among: Map<string, T>): T | undefined {
+  const aliases = factsByKey.get(identityKeyString(claim))!.flatMap((f) => f.aliases);
+  return aliases.map((alias) => among.get(identityKeyString(alias))).find((hit) => hit !== undefined);
 }
 
 /** Aliases seen for the first time, recorded on the contact their message resolved to (first claim wins). */
@@ -220,16 +222,6 @@ function newContact(identity: IdentityClaim, fields: SenderFacts['fields']): New
 function duplicateFlagged(flag: FlaggedDuplicate, at: string): DuplicateFlaggedEvent {
   return { type: 'duplicate_flagged', suggestionId: flag.id, contactId: flag.contactA, otherContactId: flag.contactB,
     field: flag.field, value: flag.value, reason: `same ${flag.field} ${flag.value}`, at };
-}
-
-function groupFactsByKey(facts: SenderFacts[], keys: string[]): Map<string, SenderFacts[]> {
-  const groups = new Map<string, SenderFacts[]>();
-  facts.forEach((fact, index) => {
-    const group = groups.get(keys[index]!);
-    if (group) group.push(fact);
-    else groups.set(keys[index]!, [fact]);
-  });
-  return groups;
 }
 
 function firstOfEachEnvelope(items: InboundItem[]): InboundItem[] {
