@@ -20,7 +20,7 @@ import type { RunChange } from '../../gateway/contacts/change.js';
 import { createResolver, type Resolver } from '../../resolvers/identity/consumer.js';
 import { createResolverMetrics } from '../../resolvers/metrics.js';
 import { createTestDb, type TestDb } from './db.js';
-import { createTestTopics, testKafka } from './kafka.js';
+import { createTestTopics, testKafka, TopicReader } from './kafka.js';
 
 export const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -40,6 +40,8 @@ export interface Harness {
   admin: { runChange: RunChange; deleteJobs: DeleteJobs };
   groupId: string;
   startResolver(): Promise<Resolver>;
+  /** A reader of one of the harness's topics from its beginning, closed by `close()`. */
+  read(topic: keyof Topics): Promise<TopicReader>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   /** Any admin API call, as the owner unless another key is given; redirects are returned, not followed. */
   call(method: string, path: string, options?: { body?: unknown; key?: string }): Promise<ApiResponse>;
@@ -74,6 +76,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const groupId = `resolver-${randomBytes(5).toString('hex')}`;
   const resolvers: Resolver[] = [];
+  const readers: TopicReader[] = [];
 
   const harness: Harness = {
     kafka, topics, testDb, baseUrl, ownerKey, groupId, events, admin, app,
@@ -85,6 +88,11 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
       await resolver.start();
       resolvers.push(resolver);
       return resolver;
+    },
+    async read(topic) {
+      const reader = await TopicReader.open(kafka, topics[topic]);
+      readers.push(reader);
+      return reader;
     },
     async post(path, body, headers = {}) {
       const response = await fetch(`${baseUrl}${path}`, {
@@ -107,6 +115,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
       return { status: response.status, body: json, headers: response.headers };
     },
     async close() {
+      await Promise.all(readers.map((reader) => reader.close()));
       await Promise.all(resolvers.map((resolver) => resolver.stop()));
       await new Promise((closed) => server.close(closed));
       await admin.deleteJobs.stop();

@@ -9,19 +9,16 @@ import { createApiKey } from '../../db/repositories/api-keys.js';
 import { freePort } from '../../scripts/kafka/local-kafka.js';
 import { apiMessage } from '../helpers/envelopes.js';
 import { logger, startHarness, type Harness } from '../helpers/harness.js';
-import { TopicReader } from '../helpers/kafka.js';
+import type { TopicReader } from '../helpers/kafka.js';
 
 describe('API channel: POST /v1/messages', () => {
   let harness: Harness;
   let inbound: TopicReader;
   before(async () => {
     harness = await startHarness({ resolvers: 0 });
-    inbound = await TopicReader.open(harness.kafka, harness.topics.inbound);
+    inbound = await harness.read('inbound');
   });
-  after(async () => {
-    await inbound.close();
-    await harness.close();
-  });
+  after(() => harness.close());
 
   describe('with a valid key and batch', () => {
     it('answers 202 with the envelope ids once Kafka has them, keyed by sender', async () => {

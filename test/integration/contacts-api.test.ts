@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { ResolvedEnvelope } from '../../connectors/envelope.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { TopicReader, produce } from '../helpers/kafka.js';
+import { produce } from '../helpers/kafka.js';
 import { envelope, inboundMessage } from '../helpers/envelopes.js';
 
 describe('contacts admin API (real Postgres and Kafka)', () => {
@@ -137,18 +137,14 @@ describe('contacts admin API (real Postgres and Kafka)', () => {
 
   describe('trusted contact points', () => {
     it('attaches a first email from an address a person entered to that contact', async () => {
-      const resolved = await TopicReader.open(harness.kafka, harness.topics.resolved);
-      try {
-        const contact = await create({ name: 'Trusted Tom', email: 'tom@example.org' });
-        await produce(harness.kafka, harness.topics.inbound, [inboundMessage(envelope({
-          channel: 'email', account: 'support@acme.test', kind: 'email', id: 'Tom@Example.org' }))]);
-        const [record] = await resolved.waitForCount<ResolvedEnvelope>(1);
-        expect(record!.contact).to.include({ id: contact.id, isNew: false });
-        const { body } = await harness.call('GET', `/api/contacts/${contact.id}`);
-        expect(body.channels.active.map((c: any) => c.channel)).to.deep.equal(['email']);
-      } finally {
-        await resolved.close();
-      }
+      const resolved = await harness.read('resolved');
+      const contact = await create({ name: 'Trusted Tom', email: 'tom@example.org' });
+      await produce(harness.kafka, harness.topics.inbound, [inboundMessage(envelope({
+        channel: 'email', account: 'support@acme.test', kind: 'email', id: 'Tom@Example.org' }))]);
+      const [record] = await resolved.waitForCount<ResolvedEnvelope>(1);
+      expect(record!.contact).to.include({ id: contact.id, isNew: false });
+      const { body } = await harness.call('GET', `/api/contacts/${contact.id}`);
+      expect(body.channels.active.map((c: any) => c.channel)).to.deep.equal(['email']);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ResolvedEnvelope } from '../../connectors/envelope.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { TopicReader, produce } from '../helpers/kafka.js';
+import { produce } from '../helpers/kafka.js';
 import { envelope, inboundMessage } from '../helpers/envelopes.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -135,37 +135,32 @@ describe('contact search, export, import and delete (real Postgres and Kafka)', 
 
   describe('deleting', () => {
     it('deletes in a background job with progress, emits contact.deleted, and a later message makes a new contact', async () => {
-      const events = await TopicReader.open(harness.kafka, harness.topics.contactEvents);
-      const resolved = await TopicReader.open(harness.kafka, harness.topics.resolved);
-      try {
-        const first = envelope({ channel: 'telegram', account: 'bot', kind: 'telegram_user', id: '777000111' });
-        await produce(harness.kafka, harness.topics.inbound, [inboundMessage(first)]);
-        const [record] = await resolved.waitForCount<ResolvedEnvelope>(1);
-        const contactId = record!.contact.id;
-        await harness.call('POST', `/api/contacts/${contactId}/tags`, { body: { tags: ['doomed'] } });
-        await harness.call('POST', '/api/contacts/tags', { body: { contactIds: [ids.carl, ids.dana], add: ['doomed'] } });
+      const events = await harness.read('contactEvents');
+      const resolved = await harness.read('resolved');
+      const first = envelope({ channel: 'telegram', account: 'bot', kind: 'telegram_user', id: '777000111' });
+      await produce(harness.kafka, harness.topics.inbound, [inboundMessage(first)]);
+      const [record] = await resolved.waitForCount<ResolvedEnvelope>(1);
+      const contactId = record!.contact.id;
+      await harness.call('POST', `/api/contacts/${contactId}/tags`, { body: { tags: ['doomed'] } });
+      await harness.call('POST', '/api/contacts/tags', { body: { contactIds: [ids.carl, ids.dana], add: ['doomed'] } });
 
-        const started = await harness.call('POST', '/api/contacts/delete', { body: { filter: {
-          conditions: [{ field: 'tag', op: 'has', value: 'doomed' }], match: 'all' } } });
-        expect(started.status).to.equal(202);
-        expect(started.body).to.include({ total: 3, kind: 'contacts.delete' });
-        const job = await waitFor(async () => {
-          const status = await harness.call('GET', `/api/jobs/${started.body.id}`);
-          return status.body.status === 'succeeded' && status.body;
-        }, { what: 'the delete job' });
-        expect(job).to.include({ done: 3, total: 3 });
-        expect((await harness.call('GET', `/api/contacts/${ids.carl}`)).status).to.equal(404);
-        await waitFor(() => events.json().filter((e) => e.type === 'contact.deleted').length === 3, { what: 'contact.deleted x3' });
+      const started = await harness.call('POST', '/api/contacts/delete', { body: { filter: {
+        conditions: [{ field: 'tag', op: 'has', value: 'doomed' }], match: 'all' } } });
+      expect(started.status).to.equal(202);
+      expect(started.body).to.include({ total: 3, kind: 'contacts.delete' });
+      const job = await waitFor(async () => {
+        const status = await harness.call('GET', `/api/jobs/${started.body.id}`);
+        return status.body.status === 'succeeded' && status.body;
+      }, { what: 'the delete job' });
+      expect(job).to.include({ done: 3, total: 3 });
+      expect((await harness.call('GET', `/api/contacts/${ids.carl}`)).status).to.equal(404);
+      await waitFor(() => events.json().filter((e) => e.type === 'contact.deleted').length === 3, { what: 'contact.deleted x3' });
 
-        await produce(harness.kafka, harness.topics.inbound, [inboundMessage(envelope({
-          channel: 'telegram', account: 'bot', kind: 'telegram_user', id: '777000111' }))]);
-        const [, again] = await resolved.waitForCount<ResolvedEnvelope>(2);
-        expect(again!.contact.isNew).to.equal(true);
-        expect(again!.contact.id).not.to.equal(contactId);
-      } finally {
-        await events.close();
-        await resolved.close();
-      }
+      await produce(harness.kafka, harness.topics.inbound, [inboundMessage(envelope({
+        channel: 'telegram', account: 'bot', kind: 'telegram_user', id: '777000111' }))]);
+      const [, again] = await resolved.waitForCount<ResolvedEnvelope>(2);
+      expect(again!.contact.isNew).to.equal(true);
+      expect(again!.contact.id).not.to.equal(contactId);
     });
 
     it('deletes one contact at once', async () => {

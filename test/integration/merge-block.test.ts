@@ -14,14 +14,10 @@ describe('block, merge, unmerge and merge suggestions (real Postgres and Kafka)'
 
   before(async () => {
     harness = await startHarness();
-    resolved = await TopicReader.open(harness.kafka, harness.topics.resolved);
-    events = await TopicReader.open(harness.kafka, harness.topics.contactEvents);
+    resolved = await harness.read('resolved');
+    events = await harness.read('contactEvents');
   });
-  after(async () => {
-    await resolved.close();
-    await events.close();
-    await harness.close();
-  });
+  after(() => harness.close());
 
   /** Sends one inbound message and waits for its resolved record (or for it to be dropped). */
   async function inbound(kind: 'sms' | 'whatsapp' | 'email' | 'telegram_user', id: string, profile = {}) {

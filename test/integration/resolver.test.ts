@@ -11,12 +11,9 @@ describe('identity resolver (real Kafka and Postgres)', () => {
 
   beforeEach(async () => {
     harness = await startHarness();
-    resolved = await TopicReader.open(harness.kafka, harness.topics.resolved);
+    resolved = await harness.read('resolved');
   });
-  afterEach(async () => {
-    await resolved.close();
-    await harness.close();
-  });
+  afterEach(() => harness.close());
 
   describe('when one sender writes twice', () => {
     it('resolves both messages to the same contact, new the first time only', async () => {
@@ -92,28 +89,24 @@ describe('identity resolver (real Kafka and Postgres)', () => {
 
   describe('when an SMS sender shares a phone with another contact\'s WhatsApp identity', () => {
     it('flags both contacts as potential duplicates with the reason', async () => {
-      const events = await TopicReader.open(harness.kafka, harness.topics.contactEvents);
-      try {
-        const account = '+14155550100';
-        await produce(harness.kafka, harness.topics.inbound, [
-          inboundMessage(envelope({ channel: 'whatsapp', account, kind: 'whatsapp', id: '+4915123456789', profile: { name: 'Jo' } })),
-        ]);
-        await resolved.waitForCount(1);
-        await produce(harness.kafka, harness.topics.inbound, [
-          inboundMessage(envelope({ channel: 'sms', account, kind: 'sms', id: '+49 151 2345 6789' })),
-        ]);
-        const [whatsapp, sms] = await resolved.waitForCount<ResolvedEnvelope>(2);
-        expect(sms!.contact.id).to.not.equal(whatsapp!.contact.id);
-        expect(sms!.contact.potentialDuplicates).to.equal(1);
+      const events = await harness.read('contactEvents');
+      const account = '+14155550100';
+      await produce(harness.kafka, harness.topics.inbound, [
+        inboundMessage(envelope({ channel: 'whatsapp', account, kind: 'whatsapp', id: '+4915123456789', profile: { name: 'Jo' } })),
+      ]);
+      await resolved.waitForCount(1);
+      await produce(harness.kafka, harness.topics.inbound, [
+        inboundMessage(envelope({ channel: 'sms', account, kind: 'sms', id: '+49 151 2345 6789' })),
+      ]);
+      const [whatsapp, sms] = await resolved.waitForCount<ResolvedEnvelope>(2);
+      expect(sms!.contact.id).to.not.equal(whatsapp!.contact.id);
+      expect(sms!.contact.potentialDuplicates).to.equal(1);
 
-        const [suggestion] = await harness.testDb.db('duplicate_suggestions').select();
-        expect([suggestion.contact_a, suggestion.contact_b]).to.have.members([sms!.contact.id, whatsapp!.contact.id]);
-        expect(suggestion).to.include({ field: 'phone', value: '+4915123456789', status: 'open' });
-        const [event] = await events.waitForCount<Record<string, string>>(1);
-        expect(event).to.include({ type: 'duplicate_flagged', reason: 'same phone +4915123456789' });
-      } finally {
-        await events.close();
-      }
+      const [suggestion] = await harness.testDb.db('duplicate_suggestions').select();
+      expect([suggestion.contact_a, suggestion.contact_b]).to.have.members([sms!.contact.id, whatsapp!.contact.id]);
+      expect(suggestion).to.include({ field: 'phone', value: '+4915123456789', status: 'open' });
+      const [event] = await events.waitForCount<Record<string, string>>(1);
+      expect(event).to.include({ type: 'duplicate_flagged', reason: 'same phone +4915123456789' });
     });
 
     it('never suggests a blocked contact', async () => {
@@ -134,26 +127,22 @@ describe('identity resolver (real Kafka and Postgres)', () => {
 
   describe('when a record is not a valid envelope', () => {
     it('sends it to the dead-letter topic with the reason and keeps the partition flowing', async () => {
-      const dlq = await TopicReader.open(harness.kafka, harness.topics.inboundDlq);
-      try {
-        const good = envelope({ channel: 'api', account: 'a', kind: 'api_user', id: 'same-key', scope: 'a' });
-        const key = inboundMessage(good).key;
-        await produce(harness.kafka, harness.topics.inbound, [
-          { key, value: '{"not": "an envelope"' },
-          { key, value: JSON.stringify({ ...good, channel: 'carrier-pigeon' }) },
-          inboundMessage(good),
-        ]);
-        const [record] = await resolved.waitForCount<ResolvedEnvelope>(1);
-        expect(record!.id).to.equal(good.id);
-        await dlq.waitForMessages(2);
-        const reasons = dlq.messages.map((m) => m.headers!['dlq-reason']!.toString());
-        expect(reasons[0]).to.equal('record is not JSON');
-        expect(reasons[1]).to.match(/^invalid envelope: channel: /);
-        expect(dlq.messages[0]!.value!.toString()).to.equal('{"not": "an envelope"');
-        expect(dlq.messages[0]!.headers!['dlq-source-topic']!.toString()).to.equal(harness.topics.inbound);
-      } finally {
-        await dlq.close();
-      }
+      const dlq = await harness.read('inboundDlq');
+      const good = envelope({ channel: 'api', account: 'a', kind: 'api_user', id: 'same-key', scope: 'a' });
+      const key = inboundMessage(good).key;
+      await produce(harness.kafka, harness.topics.inbound, [
+        { key, value: '{"not": "an envelope"' },
+        { key, value: JSON.stringify({ ...good, channel: 'carrier-pigeon' }) },
+        inboundMessage(good),
+      ]);
+      const [record] = await resolved.waitForCount<ResolvedEnvelope>(1);
+      expect(record!.id).to.equal(good.id);
+      await dlq.waitForMessages(2);
+      const reasons = dlq.messages.map((m) => m.headers!['dlq-reason']!.toString());
+      expect(reasons[0]).to.equal('record is not JSON');
+      expect(reasons[1]).to.match(/^invalid envelope: channel: /);
+      expect(dlq.messages[0]!.value!.toString()).to.equal('{"not": "an envelope"');
+      expect(dlq.messages[0]!.headers!['dlq-source-topic']!.toString()).to.equal(harness.topics.inbound);
     });
   });
 });

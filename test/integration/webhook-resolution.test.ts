@@ -3,7 +3,7 @@ import type { ResolvedEnvelope } from '../../connectors/envelope.js';
 import { send } from '../contract/connector.contract.js';
 import * as fixtures from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { TopicReader } from '../helpers/kafka.js';
+import type { TopicReader } from '../helpers/kafka.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { metaRequest, telegramRequest, twilioRequest, type SignedRequest } from '../helpers/webhooks.js';
 
@@ -42,12 +42,9 @@ describe('webhook senders become contacts (gateway → Kafka → resolver → re
   let resolved: TopicReader;
   before(async () => {
     harness = await startHarness({ resolvers: 1 });
-    resolved = await TopicReader.open(harness.kafka, harness.topics.resolved);
+    resolved = await harness.read('resolved');
   });
-  after(async () => {
-    await resolved.close();
-    await harness.close();
-  });
+  after(() => harness.close());
 
   /** Posts each request to its route and returns the resolved records of the messages they carried. */
   async function deliver(...deliveries: [string, SignedRequest][]): Promise<ResolvedEnvelope[]> {

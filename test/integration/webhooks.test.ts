@@ -11,7 +11,7 @@ import { freePort } from '../../scripts/kafka/local-kafka.js';
 import { send, webhookContract, type ProviderRequest, type WebhookChannelSpec } from '../contract/connector.contract.js';
 import * as fixtures from '../helpers/fixtures.js';
 import { logger, startHarness, type Harness } from '../helpers/harness.js';
-import { TopicReader } from '../helpers/kafka.js';
+import type { TopicReader } from '../helpers/kafka.js';
 import { metaRequest, metaSignature, telegramRequest, TEST_WEBHOOKS, twilioRequest } from '../helpers/webhooks.js';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 
@@ -96,12 +96,9 @@ describe('webhooks through the running gateway', () => {
   let inbound: TopicReader;
   before(async () => {
     harness = await startHarness({ resolvers: 0 });
-    inbound = await TopicReader.open(harness.kafka, harness.topics.inbound);
+    inbound = await harness.read('inbound');
   });
-  after(async () => {
-    await inbound.close();
-    await harness.close();
-  });
+  after(() => harness.close());
   const context = () => ({ harness, inbound });
 
   for (const spec of [twilioSms, twilioWhatsApp, messagingSpec('Messenger', 'page'), messagingSpec('Instagram', 'instagram'),
