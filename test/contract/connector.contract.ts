@@ -6,28 +6,19 @@ import type { Harness } from '../helpers/harness.js';
 import type { TopicReader } from '../helpers/kafka.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-import type { SignedRequest as ProviderRequest } from '../helpers/webhooks.js';
-
-export type { ProviderRequest };
+import { connectorFor, envelopeIdsOf, send, toWebhookRequest, type SignedRequest } from '../helpers/webhooks.js';
 
 export interface WebhookChannelSpec {
   /** e.g. `Telegram`, `Twilio SMS`. */
   channel: string;
-  connector: string;
   path: string;
   badSignatureStatus: 401 | 403;
   /** A real fixture, signed, carrying a provider message id made from `n` so that each call can be told apart. */
-  message(n: number): ProviderRequest;
+  message(n: number): SignedRequest;
   /** A signed event of a type the connector has never heard of. */
-  unknownEvent(): ProviderRequest;
+  unknownEvent(): SignedRequest;
   /** `message(n)` signed with the wrong secret. */
-  badlySigned(n: number): ProviderRequest;
-}
-
-export async function send(baseUrl: string, path: string, request: ProviderRequest, method = 'POST') {
-  const response = await fetch(`${baseUrl}${path}`, { method, headers: request.headers, body: method === 'GET' ? undefined : request.body });
-  const text = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
+  badlySigned(n: number): SignedRequest;
 }
 
 /**
@@ -38,12 +29,11 @@ export async function send(baseUrl: string, path: string, request: ProviderReque
 export function webhookContract(spec: WebhookChannelSpec, context: () => { harness: Harness; inbound: TopicReader }) {
   describe(`${spec.channel} webhook contract`, () => {
     let n = 0;
-    const connector = (): WebhookConnector => findConnector(context().harness, spec.connector);
-    const expectedIds = (request: ProviderRequest) => connector().handle(toRequest(spec.path, request), new Date()).envelopes
-      .map((envelope) => envelope.id);
+    const connector = (): WebhookConnector => connectorFor(context().harness, spec.path);
+    const expectedIds = (request: SignedRequest) => envelopeIdsOf(context().harness, spec.path, request);
 
     /** Posts `request`, then a fresh message as a marker; returns the records published in between. */
-    async function publishedBy(request: ProviderRequest, expectedStatus: number): Promise<Envelope[]> {
+    async function publishedBy(request: SignedRequest, expectedStatus: number): Promise<Envelope[]> {
       const { harness, inbound } = context();
       const before = inbound.messages.length;
       expect((await send(harness.baseUrl, spec.path, request)).status).to.equal(expectedStatus);
@@ -78,7 +68,7 @@ export function webhookContract(spec: WebhookChannelSpec, context: () => { harne
 
     describe('when the event type is unknown', () => {
       it('normalises to no envelope', () => {
-        expect(connector().handle(toRequest(spec.path, spec.unknownEvent()), new Date()).envelopes).to.deep.equal([]);
+        expect(connector().handle(toWebhookRequest(spec.path, spec.unknownEvent()), new Date()).envelopes).to.deep.equal([]);
       });
       it('answers 200 so the provider stops retrying, and publishes nothing', async () => {
         expect(await publishedBy(spec.unknownEvent(), 200)).to.deep.equal([]);
@@ -87,7 +77,7 @@ export function webhookContract(spec: WebhookChannelSpec, context: () => { harne
 
     describe('when the signature is wrong', () => {
       it(`is refused by the connector with ${spec.badSignatureStatus}`, () => {
-        expect(() => connector().handle(toRequest(spec.path, spec.badlySigned(1)), new Date()))
+        expect(() => connector().handle(toWebhookRequest(spec.path, spec.badlySigned(1)), new Date()))
           .to.throw(VerificationError).with.property('status', spec.badSignatureStatus);
       });
       it(`answers ${spec.badSignatureStatus} and publishes nothing`, async () => {
@@ -95,17 +85,6 @@ export function webhookContract(spec: WebhookChannelSpec, context: () => { harne
       });
     });
   });
-}
-
-function findConnector(harness: Harness, name: string): WebhookConnector {
-  const connector = harness.webhooks.enabled.find((candidate) => candidate.name === name);
-  if (!connector) throw new Error(`the test gateway has no ${name} connector`);
-  return connector;
-}
-
-function toRequest(path: string, request: ProviderRequest) {
-  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value]));
-  return { method: 'POST', url: path, headers, rawBody: Buffer.from(request.body) };
 }
 
 /** Waits until every id has been published at least `times` times; returns those records. */

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import type { WebhooksConfig } from '../../config/index.js';
+import type { WebhookConnector, WebhookRequest } from '../../connectors/types.js';
+import type { Harness } from './harness.js';
 
 /** The secrets the test gateway is configured with, and how each provider would sign a request with them. */
 export const TEST_WEBHOOKS = {
@@ -40,4 +42,29 @@ export function telegramRequest(update: unknown): SignedRequest {
     body: JSON.stringify(update),
     headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TEST_WEBHOOKS.telegram.webhookSecret },
   };
+}
+
+/** Sends a provider's request to the gateway as it is: the exact body bytes and headers. */
+export async function send(baseUrl: string, path: string, request: SignedRequest, method = 'POST') {
+  const response = await fetch(`${baseUrl}${path}`, { method, headers: request.headers, body: method === 'GET' ? undefined : request.body });
+  const text = await response.text();
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
+}
+
+/** The request as the gateway hands it to a connector. */
+export function toWebhookRequest(path: string, request: SignedRequest): WebhookRequest {
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value]));
+  return { method: 'POST', url: path, headers, rawBody: Buffer.from(request.body) };
+}
+
+/** The test gateway's connector for a route. */
+export function connectorFor(harness: Harness, path: string): WebhookConnector {
+  const connector = harness.webhooks.enabled.find((candidate) => candidate.routes.some((route) => route.path === path));
+  if (!connector) throw new Error(`the test gateway has no connector for ${path}`);
+  return connector;
+}
+
+/** The ids of the envelopes the gateway will publish for `request`: the connector is pure, so ask it. */
+export function envelopeIdsOf(harness: Harness, path: string, request: SignedRequest): string[] {
+  return connectorFor(harness, path).handle(toWebhookRequest(path, request), new Date()).envelopes.map((envelope) => envelope.id);
 }

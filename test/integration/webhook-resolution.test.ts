@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import type { ResolvedEnvelope } from '../../connectors/envelope.js';
-import { send } from '../contract/connector.contract.js';
 import * as fixtures from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import type { TopicReader } from '../helpers/kafka.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { metaRequest, telegramRequest, twilioRequest, type SignedRequest } from '../helpers/webhooks.js';
+import { envelopeIdsOf, metaRequest, send, telegramRequest, twilioRequest, type SignedRequest } from '../helpers/webhooks.js';
 
 /** Signed provider requests, from real fixtures, for one sender each. */
 const requests = {
@@ -50,9 +49,7 @@ describe('webhook senders become contacts (gateway → Kafka → resolver → re
   async function deliver(...deliveries: [string, SignedRequest][]): Promise<ResolvedEnvelope[]> {
     const ids: string[] = [];
     for (const [path, request] of deliveries) {
-      const connector = harness.webhooks.enabled.find((c) => c.routes.some((route) => route.path === path))!;
-      ids.push(...connector.handle({ method: 'POST', url: path, headers: request.headers, rawBody: Buffer.from(request.body) },
-        new Date()).envelopes.map((envelope) => envelope.id));
+      ids.push(...envelopeIdsOf(harness, path, request));
       expect((await send(harness.baseUrl, path, request)).status).to.equal(200);
     }
     await waitFor(() => ids.every((id) => resolved.json<ResolvedEnvelope>().some((r) => r.id === id)),

@@ -8,11 +8,11 @@ import { producerDefaults } from '../../config/kafka.js';
 import { createPublisher } from '../../connectors/publisher.js';
 import { createWebhookRegistry } from '../../connectors/registry.js';
 import { freePort } from '../../scripts/kafka/local-kafka.js';
-import { send, webhookContract, type ProviderRequest, type WebhookChannelSpec } from '../contract/connector.contract.js';
+import { webhookContract, type WebhookChannelSpec } from '../contract/connector.contract.js';
 import * as fixtures from '../helpers/fixtures.js';
 import { logger, startHarness, type Harness } from '../helpers/harness.js';
 import type { TopicReader } from '../helpers/kafka.js';
-import { metaRequest, metaSignature, telegramRequest, TEST_WEBHOOKS, twilioRequest } from '../helpers/webhooks.js';
+import { metaRequest, metaSignature, send, telegramRequest, TEST_WEBHOOKS, twilioRequest, type SignedRequest } from '../helpers/webhooks.js';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 
 const SMS_FORM = {
@@ -22,7 +22,7 @@ const SMS_FORM = {
 const sid = (n: number) => `SM${String(n).padStart(32, '0')}`;
 
 const twilioSms: WebhookChannelSpec = {
-  channel: 'Twilio SMS', connector: 'twilio', path: '/webhooks/twilio', badSignatureStatus: 401,
+  channel: 'Twilio SMS', path: '/webhooks/twilio', badSignatureStatus: 401,
   message: (n) => twilioRequest({ ...SMS_FORM, MessageSid: sid(n) }),
   unknownEvent: () => twilioRequest({ ...SMS_FORM, From: 'messenger:1234567890' }),
   badlySigned: (n) => {
@@ -38,7 +38,7 @@ const twilioWhatsApp: WebhookChannelSpec = {
   message: (n) => twilioRequest({ ...fixtures.twilioForms()['TextMessageReceived']!, MessageSid: sid(n) }),
 };
 
-function withBadMetaSignature(request: ProviderRequest): ProviderRequest {
+function withBadMetaSignature(request: SignedRequest): SignedRequest {
   return { ...request, headers: { ...request.headers, 'x-hub-signature-256': metaSignature(request.body, 'not-the-secret') } };
 }
 
@@ -49,7 +49,7 @@ function messagingSpec(channel: string, object: 'page' | 'instagram'): WebhookCh
     return payload;
   };
   return {
-    channel, connector: 'meta', path: '/webhooks/meta', badSignatureStatus: 403,
+    channel, path: '/webhooks/meta', badSignatureStatus: 403,
     message: (n) => metaRequest(body(n)),
     unknownEvent: () => metaRequest({ object, entry: [{ id: '404217156637689', time: 1,
       messaging: [{ sender: { id: '1' }, recipient: { id: '404217156637689' }, timestamp: 1, brand_new_event: {} }] }] }),
@@ -64,7 +64,7 @@ const whatsAppCloud: WebhookChannelSpec = (() => {
     return payload;
   };
   return {
-    channel: 'WhatsApp Cloud API', connector: 'meta', path: '/webhooks/meta', badSignatureStatus: 403,
+    channel: 'WhatsApp Cloud API', path: '/webhooks/meta', badSignatureStatus: 403,
     message: (n) => metaRequest(body(n)),
     unknownEvent: () => metaRequest({ object: 'whatsapp_business_account',
       entry: [{ id: '1234567890987654321', changes: [{ field: 'brand_new_field', value: {} }] }] }),
@@ -80,7 +80,7 @@ const telegram: WebhookChannelSpec = (() => {
     return payload;
   };
   return {
-    channel: 'Telegram', connector: 'telegram', path: '/webhooks/telegram', badSignatureStatus: 401,
+    channel: 'Telegram', path: '/webhooks/telegram', badSignatureStatus: 401,
     message: (n) => telegramRequest(update(n)),
     unknownEvent: () => telegramRequest({ update_id: 1, brand_new_update: { x: 1 } }),
     badlySigned: (n) => {
