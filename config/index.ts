@@ -21,9 +21,8 @@ export interface KafkaConfig {
 
 /** Secrets per webhook provider. A provider whose secret is absent is disabled: its routes answer 404. */
 export interface WebhooksConfig {
-  /** The base URL providers call; Twilio signs it (behind a proxy the Host header cannot be trusted). */
-  publicUrl?: string;
-  twilio?: { authToken: string };
+  /** `publicUrl` is the base URL Twilio calls and signs (behind a proxy the Host header cannot be trusted). */
+  twilio?: { authToken: string; publicUrl: string };
   meta?: { appSecret: string; verifyToken: string };
   telegram?: TelegramConfig;
 }
@@ -86,8 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       concurrency: e.RESOLVER_CONCURRENCY,
     },
     webhooks: {
-      publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
-      ...(e.TWILIO_AUTH_TOKEN ? { twilio: { authToken: e.TWILIO_AUTH_TOKEN } } : {}),
+      // The schema requires PUBLIC_URL whenever TWILIO_AUTH_TOKEN is set.
+      ...(e.TWILIO_AUTH_TOKEN ? { twilio: { authToken: e.TWILIO_AUTH_TOKEN, publicUrl: e.PUBLIC_URL!.replace(/\/$/, '') } } : {}),
       ...(e.META_APP_SECRET && e.META_VERIFY_TOKEN
         ? { meta: { appSecret: e.META_APP_SECRET, verifyToken: e.META_VERIFY_TOKEN } } : {}),
       ...(e.TELEGRAM_BOT_TOKEN ? { telegram: {

@@ -27,9 +27,8 @@ export function createWebhookRegistry(config: WebhooksConfig): WebhookRegistry {
     if (create) registry.enabled.push(create());
     else registry.disabled.push({ name, routes, reason });
   };
-  const { twilio, meta, telegram, publicUrl } = config;
-  add('twilio', TWILIO_ROUTES, 'set TWILIO_AUTH_TOKEN and PUBLIC_URL',
-    twilio && publicUrl ? () => createTwilioConnector({ authToken: twilio.authToken, publicUrl }) : undefined);
+  const { twilio, meta, telegram } = config;
+  add('twilio', TWILIO_ROUTES, 'set TWILIO_AUTH_TOKEN and PUBLIC_URL', twilio ? () => createTwilioConnector(twilio) : undefined);
   add('meta', META_ROUTES,
     'set META_APP_SECRET and META_VERIFY_TOKEN', meta ? () => createMetaConnector(meta) : undefined);
   add('telegram', TELEGRAM_ROUTES,

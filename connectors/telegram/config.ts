@@ -1,4 +1,5 @@
 import type { WebhookRoute } from '../types.js';
+
 export type { TelegramConfig as TelegramSettings } from '../../config/index.js';
 
 /** Fixed: providers are configured with these URLs. */

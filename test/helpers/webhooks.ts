@@ -6,8 +6,7 @@ import type { Harness } from './harness.js';
 
 /** The secrets the test gateway is configured with, and how each provider would sign a request with them. */
 export const TEST_WEBHOOKS = {
-  publicUrl: 'https://hooks.tributary.test',
-  twilio: { authToken: 'twilio-test-auth-token' },
+  twilio: { authToken: 'twilio-test-auth-token', publicUrl: 'https://hooks.tributary.test' },
   meta: { appSecret: 'meta-test-app-secret', verifyToken: 'meta-test-verify-token' },
   telegram: { botToken: '7000000001:test-bot-token', botId: '7000000001', mode: 'webhook', webhookSecret: 'telegram-test-secret',
     apiRoot: 'https://api.telegram.org', pollTimeoutS: 0 },
@@ -21,7 +20,7 @@ export interface SignedRequest {
 
 /** Twilio's form body and its `X-Twilio-Signature` over the public URL Twilio called. */
 export function twilioRequest(params: Record<string, string>, path = '/webhooks/twilio'): SignedRequest {
-  const signature = getExpectedTwilioSignature(TEST_WEBHOOKS.twilio.authToken, `${TEST_WEBHOOKS.publicUrl}${path}`, params);
+  const signature = getExpectedTwilioSignature(TEST_WEBHOOKS.twilio.authToken, `${TEST_WEBHOOKS.twilio.publicUrl}${path}`, params);
   return {
     body: new URLSearchParams(params).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },

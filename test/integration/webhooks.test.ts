@@ -28,7 +28,7 @@ const twilioSms: WebhookChannelSpec = {
   badlySigned: (n) => {
     const request = twilioRequest({ ...SMS_FORM, MessageSid: sid(n) });
     request.headers['x-twilio-signature'] = getExpectedTwilioSignature('not-the-token',
-      `${TEST_WEBHOOKS.publicUrl}/webhooks/twilio`, { ...SMS_FORM, MessageSid: sid(n) });
+      `${TEST_WEBHOOKS.twilio.publicUrl}/webhooks/twilio`, { ...SMS_FORM, MessageSid: sid(n) });
     return request;
   },
 };

@@ -26,13 +26,12 @@ describe('configuration', () => {
 
   describe('webhook channels', () => {
     it('are all disabled until their secrets are set', () => {
-      expect(loadConfig({}).webhooks).to.deep.equal({ publicUrl: undefined });
+      expect(loadConfig({}).webhooks).to.deep.equal({});
     });
     it('enables each channel by its secrets, and reads the bot id from the bot token', () => {
       const { webhooks } = loadConfig({ PUBLIC_URL: 'https://hooks.example.com/', TWILIO_AUTH_TOKEN: 't', META_APP_SECRET: 'a',
         META_VERIFY_TOKEN: 'v', TELEGRAM_BOT_TOKEN: '123456:ABC-def_1', TELEGRAM_WEBHOOK_SECRET: 'secret_1' });
-      expect(webhooks.publicUrl).to.equal('https://hooks.example.com');
-      expect(webhooks.twilio).to.deep.equal({ authToken: 't' });
+      expect(webhooks.twilio).to.deep.equal({ authToken: 't', publicUrl: 'https://hooks.example.com' });
       expect(webhooks.meta).to.deep.equal({ appSecret: 'a', verifyToken: 'v' });
       expect(webhooks.telegram).to.deep.include({ botId: '123456', mode: 'webhook', webhookSecret: 'secret_1' });
     });
