@@ -46,6 +46,8 @@ export interface Config {
   kafka: KafkaConfig;
   resolver: { groupId: string; transactionalId: string; metricsPort: number; maxBatchBytes: number; concurrency: number };
   webhooks: WebhooksConfig;
+  /** The `telegram` process (polling mode): where it serves `/healthz`, `/readyz` and `/metrics`. */
+  telegramProcess: { metricsPort: number };
 }
 
 /** The only reader of `process.env`: parses, validates and freezes the whole configuration. */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxBatchBytes: e.RESOLVER_MAX_BATCH_BYTES,
       concurrency: e.RESOLVER_CONCURRENCY,
     },
+    telegramProcess: { metricsPort: e.TELEGRAM_METRICS_PORT },
     webhooks: {
       // The schema requires PUBLIC_URL whenever TWILIO_AUTH_TOKEN is set.
       ...(e.TWILIO_AUTH_TOKEN ? { twilio: { authToken: e.TWILIO_AUTH_TOKEN, publicUrl: e.PUBLIC_URL!.replace(/\/$/, '') } } : {}),

@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import type { KafkaConfig } from './index.js';
 import type { Logger } from './logger.js';
 
@@ -41,4 +41,29 @@ export async function ensureTopics(admin: Admin, config: KafkaConfig): Promise<v
       replicationFactor: config.replicationFactor,
     })),
   });
+}
+
+/** A process's Kafka: the client, and an admin that created the topics and answers the readiness probe. */
+export interface KafkaConnection {
+  kafka: Kafka;
+  admin: Admin;
+  /** Resolves when the cluster answers: the `kafka` readiness check. */
+  ping(): Promise<unknown>;
+  disconnect(): Promise<void>;
+}
+
+/** Connects a process to Kafka and creates Tributary's topics when they are missing. */
+export async function connectKafka(config: KafkaConfig, logger: Logger): Promise<KafkaConnection> {
+  const kafka = createKafka(config, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, config);
+  return { kafka, admin, ping: () => admin.describeCluster(), disconnect: () => admin.disconnect() };
+}
+
+/** An idempotent producer, connected: what the gateway and the stream connectors publish with. */
+export async function connectProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ ...producerDefaults, idempotent: true });
+  await producer.connect();
+  return producer;
 }

@@ -58,6 +58,7 @@ export const envSchema = z.object({
   TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
   TELEGRAM_POLL_TIMEOUT_S: z.coerce.number().int().min(0).max(50).default(30),
+  TELEGRAM_METRICS_PORT: port.default(9465),
 }).superRefine((env, context) => {
   const requireWith = (variable: keyof typeof env, needed: keyof typeof env, why: string) => {
     if (env[variable] !== undefined && env[needed] === undefined) {

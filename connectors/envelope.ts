@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-
-export const CHANNELS = ['webchat', 'email', 'sms', 'whatsapp', 'messenger', 'instagram', 'telegram', 'api'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-/** How a channel knows its sender. `(kind, scope, id)` is unique: it is the identity the resolver matches on. */
-export const SENDER_KINDS = ['webchat_visitor', 'email', 'sms', 'whatsapp', 'whatsapp_bsuid', 'messenger_psid',
-  'instagram_igsid', 'telegram_user', 'api_user'] as const;
-export type SenderKind = (typeof SENDER_KINDS)[number];
+import { CHANNELS, SENDER_KINDS, type Channel } from '../identity/channels.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 

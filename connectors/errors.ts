@@ -1,6 +1,4 @@
-/** Errors a connector throws; the gateway maps each to its status in one place (`gateway/app.ts`). */
-
-/** The request does not prove it comes from the provider. Never retriable: nothing was published. */
+/** The request does not prove it comes from the provider. Never retriable: nothing was published. Mapped in `gateway/app.ts`. */
 export class VerificationError extends Error {
   override name = 'VerificationError';
   readonly retriable = false;
@@ -10,11 +8,11 @@ export class VerificationError extends Error {
   }
 }
 
-/** The body is not what the provider sends: a 400 naming the field, so a misconfigured sender can see why. */
-export class MalformedBodyError extends Error {
-  override name = 'MalformedBodyError';
+/**
+ * The source refuses us in a way that retrying cannot fix (a wrong password, a revoked token, a logged-out
+ * device): the supervisor stops retrying and shows the message, which says what a person must do.
+ */
+export class NeedsActionError extends Error {
+  override name = 'NeedsActionError';
   readonly retriable = false;
-  constructor(message: string, readonly field?: string) {
-    super(message);
-  }
 }

@@ -14,7 +14,9 @@ export interface WebhookRequest {
  * Why a provider event produced no envelope. Only messages a customer sent become envelopes; the rest is
  * answered 200 so the provider stops retrying, and counted by reason.
  */
-export type SkipReason = 'echo' | 'status' | 'receipt' | 'reaction' | 'edit' | 'delete' | 'not_a_message' | 'unknown';
+export type SkipReason = 'echo' | 'status' | 'receipt' | 'reaction' | 'edit' | 'delete' | 'not_a_message' | 'unknown'
+  /** Stream sources only: an event we could not read at all, logged with where it was and skipped so the stream flows. */
+  | 'unreadable';
 
 export interface SkippedEvent {
   reason: SkipReason;
@@ -59,3 +61,44 @@ export function published(envelope: Envelope): Normalised {
 export function skip(reason: SkipReason, type: string): Normalised {
   return { envelopes: [], skipped: [{ reason, type }] };
 }
+
+/** Publishes envelopes; resolves once Kafka acknowledged every one of them. */
+export type Publish = (envelopes: Envelope[]) => Promise<void>;
+
+/**
+ * Where a stream connector stands: `connecting`; `live` (taking messages in); `backing_off` after a failure,
+ * until it tries again; `needs_action` when only a person can fix it (a refused password, a logged-out
+ * device), with the sentence saying what to do.
+ */
+export type ConnectorState =
+  | { state: 'connecting' }
+  | { state: 'live' }
+  | { state: 'backing_off'; reason: string; retryAt: string }
+  | { state: 'needs_action'; action: string };
+
+/** How a stream connector tells its supervisor what it is doing. */
+export interface StreamReport {
+  state(state: ConnectorState): void;
+  /** Events of the source that are not customer messages, by the same reasons webhooks use. */
+  skipped(events: SkippedEvent[]): void;
+  /** Envelopes Kafka acknowledged: the source's position has been confirmed up to them. */
+  published(count: number): void;
+}
+
+/**
+ * A source we hold a connection to (a Telegram long poll, an IMAP mailbox, a WhatsApp Web socket): runs until
+ * `signal` aborts, publishes what it reads and confirms its position in the source only after `publish`
+ * resolved. A failure it throws is retried by the supervisor with backoff; a NeedsActionError stops it until a
+ * person acts. Never imports express or `db/`: state it must keep across restarts comes through a store it
+ * is handed.
+ */
+export interface StreamConnector {
+  /** `telegram`, `email`, `whatsapp`. */
+  readonly name: string;
+  /** Which bot, mailbox or account: one connector runs per account. */
+  readonly account: string;
+  run(publish: Publish, signal: AbortSignal, report?: StreamReport): Promise<void>;
+}
+
+/** A StreamReport that ignores everything: for a connector run on its own, as in a test. */
+export const SILENT_REPORT: StreamReport = { state: () => {}, skipped: () => {}, published: () => {} };

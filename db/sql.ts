@@ -9,3 +9,9 @@ export async function query<Row = never>(db: Knex | Knex.Transaction, text: stri
   const result = (await db.raw(text, params as unknown as Knex.RawBinding[])) as { rows: Row[] };
   return result.rows;
 }
+
+/** A parameterised SQL fragment (a WHERE condition over `contacts c`): `?` placeholders and their values, never values spliced into text. */
+export interface SqlFragment {
+  text: string;
+  params: SqlParam[];
+}

@@ -1,38 +1,31 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from '../config/logger.js';
+import type { Contacts } from '../contacts/index.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../contacts/errors.js';
+import { ExpressionError } from '../contacts/expression.js';
+import { VerificationError } from '../connectors/errors.js';
 import { PublishError, type Publisher } from '../connectors/publisher.js';
-import type { Db } from '../db/client.js';
-import type { Authenticator } from './auth.js';
-import { HttpError } from './errors.js';
-import { ExpressionError } from './contacts/expression.js';
-import { FilterError } from './contacts/filters.js';
-import { CursorError } from '../db/repositories/contact-profiles.js';
-import { meteredPublisher, type GatewayMetrics } from './metrics.js';
-import type { ReadinessChecks } from '../config/readiness.js';
-import { healthRoutes } from './routes/health.js';
-import { messagesRoutes } from './routes/messages.js';
-import { apiRoutes } from './routes/api/index.js';
-import type { EventRelay } from './event-relay.js';
-import type { RunChange } from './contacts/change.js';
-import type { DeleteJobs } from './contacts/delete.js';
-import { webhookRoutes } from './routes/webhooks.js';
 import type { WebhookRegistry } from '../connectors/registry.js';
-import { MalformedBodyError, VerificationError } from '../connectors/errors.js';
+import { PayloadError } from '../identity/parse.js';
+import { opsHandler, type OpsEndpoints } from '../runtime/ops.js';
+import type { Authenticator } from './auth.js';
+import { AuthenticationError } from './errors.js';
+import { meteredPublisher, type GatewayMetrics } from './metrics.js';
+import { apiRoutes } from './routes/api/index.js';
+import { messagesRoutes } from './routes/messages.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface AppDeps {
-  db: Db;
+  /** The contacts domain: every admin route calls one of its operations. */
+  contacts: Contacts;
   authenticate: Authenticator;
   publisher: Publisher;
   /** Webhook connectors, enabled or not by their secrets. */
   webhooks: WebhookRegistry;
-  /** Relays contact events that admin changes write to the outbox. */
-  events: EventRelay;
-  /** Runs admin changes with their audit entries and events in one transaction. */
-  runChange: RunChange;
-  deleteJobs: DeleteJobs;
   logger: Logger;
   metrics: GatewayMetrics;
-  readiness: ReadinessChecks;
+  /** `/healthz`, `/readyz` and `/metrics`, as every process serves them. */
+  ops: OpsEndpoints;
   maxBodyBytes: number;
   clock: () => Date;
 }
@@ -47,7 +40,7 @@ export function createApp(appDeps: AppDeps): Express {
     res.on('finish', () => deps.metrics.requests.inc({ route: req.route?.path ?? 'unmatched', status: res.statusCode }));
     next();
   });
-  app.use(healthRoutes(deps));
+  app.use(opsHandler(deps.ops));
   app.use(messagesRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(apiRoutes(deps));
@@ -70,24 +63,36 @@ function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-function toHttp(error: unknown): { status: number; code: string; message: string; details?: object } {
-  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, details: error.details };
-  if (error instanceof VerificationError) return { status: error.status, code: 'invalid_signature', message: error.message };
-  if (error instanceof MalformedBodyError) {
+interface HttpAnswer {
+  status: number;
+  code: string;
+  message: string;
+  details?: object;
+}
+
+function toHttp(error: unknown): HttpAnswer {
+  if (error instanceof ExpressionError) return { status: 400, code: 'invalid_expression', message: error.message };
+  if (error instanceof PayloadError) {
     return { status: 400, code: 'invalid_payload', message: error.message, details: error.field ? { field: error.field } : undefined };
   }
-  if (error instanceof ExpressionError) return { status: 400, code: 'invalid_expression', message: error.message };
-  if (error instanceof FilterError || error instanceof CursorError) {
-    return { status: 400, code: 'invalid_payload', message: error.message };
-  }
+  if (error instanceof VerificationError) return { status: error.status, code: 'invalid_signature', message: error.message };
+  if (error instanceof AuthenticationError) return { status: 401, code: 'unauthenticated', message: error.message };
+  if (error instanceof ForbiddenError) return { status: 403, code: 'forbidden', message: error.message };
+  if (error instanceof NotFoundError) return { status: 404, code: 'not_found', message: error.message };
+  if (error instanceof ConflictError) return { status: 409, code: 'conflict', message: error.message, details: error.details };
   if (error instanceof PublishError) return { status: 503, code: 'unavailable', message: 'the message queue is unavailable; retry later' };
-  const bodyError = error as { type?: string; status?: number; limit?: number };
+  return bodyParserAnswer(error) ?? { status: 500, code: 'internal', message: 'internal error' };
+}
+
+/** What express's body parsers throw: too large, not JSON, or another client error of theirs. */
+function bodyParserAnswer(error: unknown): HttpAnswer | undefined {
+  const bodyError = error as { type?: string; status?: number; limit?: number; message?: string };
   if (bodyError.type === 'entity.too.large') {
     return { status: 413, code: 'payload_too_large', message: `the body exceeds the limit of ${bodyError.limit} bytes` };
   }
   if (bodyError.type === 'entity.parse.failed') return { status: 400, code: 'invalid_json', message: 'the body is not valid JSON' };
   if (bodyError.type && bodyError.status && bodyError.status < 500) {
-    return { status: bodyError.status, code: 'invalid_body', message: (error as Error).message };
+    return { status: bodyError.status, code: 'invalid_body', message: bodyError.message ?? 'the body cannot be read' };
   }
-  return { status: 500, code: 'internal', message: 'internal error' };
+  return undefined;
 }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Db } from '../db/client.js';
-import { findApiKey, hashApiKey, ROLES, type ApiKey, type Role } from '../db/repositories/api-keys.js';
-import { AuthenticationError, ForbiddenError } from './errors.js';
+import { ROLES, type ApiKey, type Role } from '../contacts/access.js';
+import { ForbiddenError } from '../contacts/errors.js';
+import { AuthenticationError } from './errors.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -17,16 +18,17 @@ export const OWNERS: readonly Role[] = ['owner'];
 export type Authenticator = (key: string) => Promise<ApiKey | undefined>;
 
 /**
- * Looks API keys up by hash, remembering valid ones for `ttlMs` so a busy gateway does not ask the
- * database on every request. A revoked key stops working within `ttlMs`.
+ * Looks API keys up through `find`, remembering valid ones for `ttlMs` so a busy gateway does not ask the
+ * database on every request. A revoked key stops working within `ttlMs`. Remembered by hash: a heap dump
+ * holds no key.
  */
-export function createAuthenticator(db: Db, ttlMs: number, maxEntries = 10_000): Authenticator {
+export function createAuthenticator(find: Authenticator, ttlMs: number, maxEntries = 10_000): Authenticator {
   const cache = new Map<string, { apiKey: ApiKey; expires: number }>();
   return async (key) => {
-    const hash = hashApiKey(key);
+    const hash = createHash('sha256').update(key).digest('base64');
     const hit = cache.get(hash);
     if (hit && hit.expires > Date.now()) return hit.apiKey;
-    const apiKey = await findApiKey(db, key);
+    const apiKey = await find(key);
     cache.delete(hash);
     if (apiKey && ttlMs > 0) {
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);

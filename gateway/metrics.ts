@@ -1,13 +1,11 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Publisher } from '../connectors/publisher.js';
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
 
-export function createGatewayMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'tributary_gateway_' });
+/** The gateway's own metrics, on the process's registry (the runtime adds Node's default ones). */
+export function createGatewayMetrics(registry: Registry) {
   return {
-    registry,
     messagesIn: new Counter({
       name: 'tributary_gateway_messages_in_total', help: 'Envelopes accepted and acknowledged by Kafka.',
       labelNames: ['channel'], registers: [registry],

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Role } from '../db/repositories/api-keys.js';
+import type { Role } from '../contacts/access.js';
 import { EVERYONE, MANAGERS, OWNERS } from './auth.js';
-import { filterSchema } from './contacts/filters.js';
+import { filterSchema } from '../contacts/filters.js';
 import {
   apiKeySchema, bulkTagsSchema, contactFieldsSchema, createContactSchema, deleteContactsSchema, fieldDefinitionSchema,
   mergeSchema, noteSchema, searchSchema, tagsSchema, viewSchema,
-} from './contacts/schema.js';
+} from '../contacts/schema.js';
 
 interface Operation {
   summary: string;

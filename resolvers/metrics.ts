@@ -1,11 +1,12 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 
 export type ResolverMetrics = ReturnType<typeof createResolverMetrics>;
 
-/** The resolver's Prometheus metrics, on a registry of their own (tests run several resolvers in one process). */
-export function createResolverMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'tributary_resolver_' });
+/**
+ * The resolver's Prometheus metrics, on the process's registry (the runtime adds Node's default ones), or on
+ * a registry of their own: tests run several resolvers in one process.
+ */
+export function createResolverMetrics(registry = new Registry()) {
   const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
   return {
     registry,

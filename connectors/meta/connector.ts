@@ -1,5 +1,6 @@
 import { VerificationError } from '../errors.js';
-import { parseJson, parsePayload } from '../parse.js';
+import { parseWith } from '../../identity/parse.js';
+import { parseJson } from '../parse.js';
 import { sameSecret } from '../secret.js';
 import type { WebhookConnector, WebhookRequest, WebhookResult } from '../types.js';
 import { META_ROUTES, type MetaSettings } from './config.js';
@@ -17,7 +18,7 @@ export function createMetaConnector(settings: MetaSettings): WebhookConnector {
       if (!isSignedByMeta(settings.appSecret, request.headers['x-hub-signature-256'], request.rawBody)) {
         throw new VerificationError('X-Hub-Signature-256 does not match the body', 403);
       }
-      const webhook = parsePayload(metaWebhookSchema, parseJson(request.rawBody));
+      const webhook = parseWith(metaWebhookSchema, parseJson(request.rawBody));
       return { ...normaliseMeta(webhook, receivedAt), status: 200, contentType: 'application/json', body: '{"ok":true}' };
     },
   };

@@ -1,4 +1,5 @@
-import { newEnvelope, type Attachment, type Channel, type SenderKind } from '../envelope.js';
+import type { Channel, SenderKind } from '../../identity/channels.js';
+import { newEnvelope, type Attachment } from '../envelope.js';
 import { published, skip, type Normalised, type SkipReason } from '../types.js';
 import type { MessagingEvent } from './schema.js';
 

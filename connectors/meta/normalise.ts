@@ -1,4 +1,4 @@
-import { parsePayload } from '../parse.js';
+import { parseWith } from '../../identity/parse.js';
 import { combine, skip, type Normalised } from '../types.js';
 import { normaliseMessagingEvent, type MessagingChannel } from './messaging.js';
 import { whatsAppValueSchema, type MetaEntry, type MetaWebhook } from './schema.js';
@@ -39,7 +39,7 @@ function normaliseWhatsAppEntry(entry: MetaEntry, entryIndex: number, receivedAt
   return combine((entry.changes ?? []).map((change, changeIndex) => {
     if (change.field === 'smb_message_echoes') return skip('echo', change.field);
     if (change.field !== 'messages') return changeNotAMessage('whatsapp', change.field);
-    const value = parsePayload(whatsAppValueSchema, change.value, ['entry', entryIndex, 'changes', changeIndex, 'value']);
+    const value = parseWith(whatsAppValueSchema, change.value, ['entry', entryIndex, 'changes', changeIndex, 'value']);
     return normaliseWhatsAppValue(value, receivedAt);
   }));
 }

@@ -1,5 +1,5 @@
 import { newEnvelope, type Attachment, type Sender } from '../envelope.js';
-import { MalformedBodyError } from '../errors.js';
+import { PayloadError } from '../../identity/parse.js';
 import { combine, published, skip, type Normalised, type SkipReason } from '../types.js';
 import type { WhatsAppMessage, WhatsAppValue } from './schema.js';
 
@@ -42,7 +42,7 @@ function senderOf(phoneDigits: string | undefined, bsuid: string | undefined): S
   const phone = phoneDigits && /^\d+$/.test(phoneDigits) ? `+${phoneDigits}` : phoneDigits;
   if (phone) return { kind: 'whatsapp', id: phone, ...(bsuid ? { aliases: [{ kind: 'whatsapp_bsuid', id: bsuid }] } : {}) };
   if (bsuid) return { kind: 'whatsapp_bsuid', id: bsuid };
-  throw new MalformedBodyError('a WhatsApp message names no sender: it has neither `from` nor `from_user_id`');
+  throw new PayloadError('a WhatsApp message names no sender: it has neither `from` nor `from_user_id`');
 }
 
 type Content = { text?: string; attachments: Attachment[] };

@@ -1,5 +1,6 @@
 import { VerificationError } from '../errors.js';
-import { parseJson, parsePayload } from '../parse.js';
+import { parseWith } from '../../identity/parse.js';
+import { parseJson } from '../parse.js';
 import type { WebhookConnector } from '../types.js';
 import { TELEGRAM_ROUTES } from './config.js';
 import { normaliseTelegram } from './normalise.js';
@@ -15,7 +16,7 @@ export function createTelegramConnector(settings: { botId: string; webhookSecret
       if (!isFromTelegram(request.headers['x-telegram-bot-api-secret-token'], settings.webhookSecret)) {
         throw new VerificationError('X-Telegram-Bot-Api-Secret-Token does not match TELEGRAM_WEBHOOK_SECRET');
       }
-      const update = parsePayload(telegramUpdateSchema, parseJson(request.rawBody));
+      const update = parseWith(telegramUpdateSchema, parseJson(request.rawBody));
       return { ...normaliseTelegram(update, settings.botId, receivedAt), status: 200, contentType: 'application/json',
         body: '{"ok":true}' };
     },

@@ -1,5 +1,5 @@
 import { VerificationError } from '../errors.js';
-import { parsePayload } from '../parse.js';
+import { parseWith } from '../../identity/parse.js';
 import type { WebhookConnector } from '../types.js';
 import { TWILIO_ROUTES, type TwilioSettings } from './config.js';
 import { normaliseTwilio } from './normalise.js';
@@ -23,7 +23,7 @@ export function createTwilioConnector(settings: TwilioSettings): WebhookConnecto
         rawBody: request.rawBody,
       });
       if (!signed) throw new VerificationError('X-Twilio-Signature does not match the request');
-      const webhook = parsePayload(twilioWebhookSchema, formParams(request.rawBody));
+      const webhook = parseWith(twilioWebhookSchema, formParams(request.rawBody));
       return { ...normaliseTwilio(webhook, receivedAt), status: 200, contentType: 'text/xml', body: EMPTY_TWIML };
     },
   };

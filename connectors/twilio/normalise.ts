@@ -1,4 +1,5 @@
-import { newEnvelope, type Attachment, type Channel } from '../envelope.js';
+import type { Channel } from '../../identity/channels.js';
+import { newEnvelope, type Attachment } from '../envelope.js';
 import { published, skip, type Normalised } from '../types.js';
 import type { TwilioWebhook } from './schema.js';
 

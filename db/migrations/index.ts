@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as contacts from './20261122000000_contacts.js';
 import * as contactAdmin from './20261122100000_contact_admin.js';
+import * as contactStatus from './20261130000000_contact_status.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -11,6 +12,7 @@ interface Migration {
 const migrations: (readonly [string, Migration])[] = [
   ['20261122000000_contacts', contacts],
   ['20261122100000_contact_admin', contactAdmin],
+  ['20261130000000_contact_status', contactStatus],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import { query, type SqlParam } from '../sql.js';
+import { PayloadError } from '../../identity/parse.js';
+import { query, type SqlFragment } from '../sql.js';
+import type { ContactStatus } from './contacts.js';
 
 /** A contact as the admin API shows it. */
 export interface ContactJson {
@@ -46,6 +48,7 @@ export interface ContactRow {
   created_at: Date;
   updated_at: Date;
   merged_into: string | null;
+  status: ContactStatus;
   tags: string[];
 }
 
@@ -59,7 +62,7 @@ export const EDITABLE_COLUMNS = {
 /** Every column of `contacts c` plus its tag names, in a stable order. */
 export const CONTACT_SELECT = `c.id, c.display_name, c.name_generated, c.first_name, c.last_name, c.email, c.phone,
   c.avatar_url, c.country, c.language, c.timezone, c.lifecycle_stage, c.assignee, c.email_subscription,
-  c.custom_fields, c.blocked_at, c.last_interaction_at, c.created_at, c.updated_at, c.merged_into,
+  c.custom_fields, c.blocked_at, c.last_interaction_at, c.created_at, c.updated_at, c.merged_into, c.status,
   ARRAY(SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
          WHERE ct.contact_id = c.id ORDER BY lower(t.name)) AS tags`;
 
@@ -70,7 +73,7 @@ export function toContactJson(row: ContactRow): ContactJson {
     phone: row.phone, avatarUrl: row.avatar_url, country: row.country, language: row.language,
     timezone: row.timezone, lifecycleStage: row.lifecycle_stage, assignee: row.assignee,
     emailSubscription: row.email_subscription, customFields: row.custom_fields, tags: row.tags,
-    blocked: row.blocked_at !== null, blockedAt: iso(row.blocked_at), lastInteractionAt: iso(row.last_interaction_at),
+    blocked: row.status === 'blocked', blockedAt: iso(row.blocked_at), lastInteractionAt: iso(row.last_interaction_at),
     createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString(),
   };
 }
@@ -114,7 +117,7 @@ export interface ContactPage {
  * One page of live (not merged-away) contacts matching `where`, in keyset order: a cursor is the last row's
  * sort value and id, so pages stay stable while contacts are added.
  */
-export async function listContacts(db: Knex, options: { where: { text: string; params: SqlParam[] }; sort: Sort;
+export async function listContacts(db: Knex, options: { where: SqlFragment; sort: Sort;
   cursor?: string; limit: number }): Promise<ContactPage> {
   const { expression, type } = SORTS[options.sort.key];
   const direction = options.sort.descending ? 'DESC' : 'ASC';
@@ -125,7 +128,7 @@ export async function listContacts(db: Knex, options: { where: { text: string; p
   const rows = await query<ContactRow & { sort_key: string }>(db,
     `SELECT ${CONTACT_SELECT}, (${expression})::text AS sort_key
        FROM contacts c
-      WHERE c.merged_into IS NULL AND (${options.where.text}) ${keyset.text}
+      WHERE c.status <> 'merged' AND (${options.where.text}) ${keyset.text}
       ORDER BY ${expression} ${direction}, c.id ${direction}
       LIMIT ?`,
     [...options.where.params, ...keyset.params, options.limit + 1]);
@@ -137,7 +140,8 @@ export async function listContacts(db: Knex, options: { where: { text: string; p
   };
 }
 
-export class CursorError extends Error {
+/** A cursor this API did not hand out, or one of another sort: a 400 like any other malformed input. */
+export class CursorError extends PayloadError {
   override name = 'CursorError';
 }
 
@@ -160,4 +164,38 @@ function decodeCursor(cursor: string, sort: SortKey): [string, string] {
   if (!/^[0-9a-f-]{36}$/.test(id)) throw new CursorError('the cursor is not one this API returned');
   if (cursorSort !== sort) throw new CursorError(`the cursor belongs to the sort \`${cursorSort}\`, not \`${sort}\``);
   return [value, id];
+}
+
+/** Sets or clears `blocked_at` (and so the derived status); only `contacts/status.ts` calls this. */
+export async function writeBlockedAt(trx: Knex.Transaction, id: string, blockedAt: Date | null, now: Date): Promise<ContactRow> {
+  await query(trx, 'UPDATE contacts SET blocked_at = ?, updated_at = ? WHERE id = ?', [blockedAt, now, id]);
+  return (await findContactRow(trx, id))!;
+}
+
+/** A new contact with only its name; the caller writes the other fields with `updateContactColumns`. */
+export async function insertContactRow(trx: Knex.Transaction, displayName: string, at: Date): Promise<string> {
+  const [row] = await query<{ id: string }>(trx,
+    `INSERT INTO contacts (id, display_name, name_generated, created_at, updated_at)
+     VALUES (gen_random_uuid(), ?, false, ?, ?) RETURNING id`, [displayName, at, at]);
+  return row!.id;
+}
+
+/** Columns a person may set, besides the editable ones: the name, and the custom fields as one document. */
+export type WritableColumn = (typeof EDITABLE_COLUMNS)[keyof typeof EDITABLE_COLUMNS] | 'display_name' | 'name_generated'
+  | 'custom_fields';
+
+/** Writes the given columns (names from EDITABLE_COLUMNS and WritableColumn only, never from input) and moves `updated_at`. */
+export async function updateContactColumns(trx: Knex.Transaction, id: string,
+  columns: Partial<Record<WritableColumn, string | boolean | null>>, at: Date): Promise<void> {
+  const names = Object.keys(columns) as WritableColumn[];
+  if (names.length === 0) return;
+  const sets = names.map((name) => (name === 'custom_fields' ? `${name} = ?::jsonb` : `${name} = ?`));
+  await query(trx, `UPDATE contacts SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`,
+    [...names.map((name) => columns[name] ?? null), at, id]);
+}
+
+/** The contact a merged-away contact was merged into, or null when `id` is live, blocked or missing. */
+export async function findMergedInto(db: Knex, id: string): Promise<string | null> {
+  const [row] = await query<{ merged_into: string | null }>(db, 'SELECT merged_into FROM contacts WHERE id = ?', [id]);
+  return row?.merged_into ?? null;
 }

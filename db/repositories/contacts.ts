@@ -1,6 +1,18 @@
 import type { Knex } from 'knex';
 import { query } from '../sql.js';
-import type { ContactFields } from '../../resolvers/identity/identity.js';
+
+/** Profile fields of a contact that inbound messages fill in when they are empty. */
+export interface ContactFields {
+  displayName?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phone?: string;
+  avatarUrl?: string;
+  country?: string;
+  language?: string;
+  timezone?: string;
+}
 
 export interface NewContact extends ContactFields {
   id: string;
@@ -8,10 +20,19 @@ export interface NewContact extends ContactFields {
   nameGenerated: boolean;
 }
 
+/**
+ * Where a contact stands, as the `status` column derives it (migration 20261130000000): `live`, `blocked`
+ * (its messages are dropped), `merged` into another contact, or `deleted` (no row any more). Only the contacts
+ * domain module (`contacts/status.ts`, `contacts/merge.ts`, `contacts/delete.ts`) moves a contact between them.
+ */
+export const CONTACT_STATUSES = ['live', 'blocked', 'merged', 'deleted'] as const;
+export type ContactStatus = (typeof CONTACT_STATUSES)[number];
+
+/** What the resolver needs to know of a contact a message resolves to. */
 export interface ContactState {
   id: string;
   displayName: string;
-  blocked: boolean;
+  status: ContactStatus;
 }
 
 /** What a batch of inbound messages teaches about one existing contact. */
@@ -41,11 +62,11 @@ export async function insertContacts(trx: Knex.Transaction, contacts: NewContact
 }
 
 export async function loadContactStates(trx: Knex.Transaction, ids: string[]): Promise<Map<string, ContactState>> {
-  const rows = await query<{ id: string; display_name: string; blocked: boolean }>(trx,
-    'SELECT id, display_name, blocked_at IS NOT NULL AS blocked FROM contacts WHERE id = ANY(?::uuid[])',
+  const rows = await query<{ id: string; display_name: string; status: ContactStatus }>(trx,
+    'SELECT id, display_name, status FROM contacts WHERE id = ANY(?::uuid[])',
     [ids],
   );
-  return new Map(rows.map((r) => [r.id, { id: r.id, displayName: r.display_name, blocked: r.blocked }]));
+  return new Map(rows.map((r) => [r.id, { id: r.id, displayName: r.display_name, status: r.status }]));
 }
 
 /**
@@ -86,13 +107,13 @@ export async function lockContactStates(trx: Knex.Transaction, ids: string[]): P
   const survivors = new Map<string, string>();
   let pending = ids;
   for (let depth = 0; pending.length > 0 && depth < 5; depth++) {
-    const rows = await query<{ id: string; display_name: string; blocked: boolean; merged_into: string | null }>(trx,
-      `SELECT id, display_name, blocked_at IS NOT NULL AS blocked, merged_into FROM contacts
+    const rows = await query<{ id: string; display_name: string; status: ContactStatus; merged_into: string | null }>(trx,
+      `SELECT id, display_name, status, merged_into FROM contacts
         WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
       [pending]);
     pending = [];
     for (const row of rows) {
-      states.set(row.id, { id: row.id, displayName: row.display_name, blocked: row.blocked });
+      states.set(row.id, { id: row.id, displayName: row.display_name, status: row.status });
       if (row.merged_into) {
         survivors.set(row.id, row.merged_into);
         if (!states.has(row.merged_into)) pending.push(row.merged_into);
@@ -114,7 +135,7 @@ export async function findTrustedContacts(trx: Knex.Transaction, points: { kind:
     `SELECT cp.kind, cp.value, c.id AS contact_id
        FROM unnest(?::text[], ?::text[]) AS k(kind, value)
        JOIN contact_points cp ON cp.kind = k.kind AND cp.value = k.value AND cp.source = 'manual'
-       JOIN contacts c ON c.id = cp.contact_id AND c.blocked_at IS NULL AND c.merged_into IS NULL
+       JOIN contacts c ON c.id = cp.contact_id AND c.status = 'live'
       ORDER BY c.id
         FOR NO KEY UPDATE OF c`,
     [points.map((p) => p.kind), points.map((p) => p.value)]);

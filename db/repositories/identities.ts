@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { query } from '../sql.js';
-import type { IdentityKey } from '../../resolvers/identity/identity.js';
+import type { IdentityKey } from '../../identity/keys.js';
 
 export interface IdentityRow {
   id: string;
@@ -45,4 +45,26 @@ export async function claimIdentities(trx: Knex.Transaction, claims: IdentityCla
       claims.map((c) => c.scope), claims.map((c) => c.value), claims.map((c) => c.matchable)],
   );
   return rows;
+}
+
+/** A contact's identity with its message counters, as the contact page shows it. */
+export interface IdentityDetailRow extends IdentityRow {
+  created_at: Date;
+  last_inbound_at: Date | null;
+  message_count: number | null;
+}
+
+export async function listContactIdentities(db: Knex | Knex.Transaction, contactId: string): Promise<IdentityDetailRow[]> {
+  return query<IdentityDetailRow>(db,
+    `SELECT i.id, i.contact_id, i.kind, i.scope, i.value, i.created_at, n.last_inbound_at, n.message_count
+       FROM contact_identities i LEFT JOIN interactions n ON n.identity_id = i.id
+      WHERE i.contact_id = ? ORDER BY i.created_at, i.id`, [contactId]);
+}
+
+/** Removes one identity of a contact; returns what it was, or undefined when the contact has no such identity. */
+export async function deleteIdentity(trx: Knex.Transaction, contactId: string, identityId: string):
+  Promise<Pick<IdentityRow, 'kind' | 'scope' | 'value'> | undefined> {
+  const [removed] = await query<Pick<IdentityRow, 'kind' | 'scope' | 'value'>>(trx,
+    'DELETE FROM contact_identities WHERE id = ? AND contact_id = ? RETURNING kind, scope, value', [identityId, contactId]);
+  return removed;
 }

@@ -37,3 +37,8 @@ export async function listNotes(db: Knex, contactId: string): Promise<Note[]> {
       WHERE contact_id = ? ORDER BY created_at, id`, [contactId]);
   return rows.map(toNote);
 }
+
+export async function countNotes(db: Knex | Knex.Transaction, contactId: string): Promise<number> {
+  const [row] = await query<{ notes: number }>(db, 'SELECT count(*)::int AS notes FROM notes WHERE contact_id = ?', [contactId]);
+  return row?.notes ?? 0;
+}

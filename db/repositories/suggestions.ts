@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { query } from '../sql.js';
-import type { ContactPoint } from '../../resolvers/identity/identity.js';
+import type { ContactPoint } from '../../identity/keys.js';
 
 export interface ContactPointRow extends ContactPoint {
   contactId: string;
@@ -48,7 +48,7 @@ export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: 
        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[]) AS a(contact_id, kind, value, envelope_id)
        CROSS JOIN LATERAL (
          SELECT cp.contact_id FROM contact_points cp
-           JOIN contacts other ON other.id = cp.contact_id AND other.blocked_at IS NULL AND other.merged_into IS NULL
+           JOIN contacts other ON other.id = cp.contact_id AND other.status = 'live'
           WHERE cp.kind = a.kind AND cp.value = a.value AND cp.contact_id <> a.contact_id
        ) o
       WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d
@@ -86,7 +86,7 @@ export async function countOpenDuplicates(trx: Knex.Transaction, contactIds: str
          UNION ALL
          SELECT contact_a FROM duplicate_suggestions WHERE contact_b = c.id AND status = 'open'
        ) s ON true
-       LEFT JOIN contacts other ON other.id = s.other_id AND other.blocked_at IS NULL AND other.merged_into IS NULL
+       LEFT JOIN contacts other ON other.id = s.other_id AND other.status = 'live'
       GROUP BY c.id`,
     [contactIds],
   );
@@ -120,8 +120,8 @@ export async function listOpenSuggestions(db: Knex, options: { contactId?: strin
     value: string; created_at: Date }>(db,
     `SELECT s.id, a.id AS a, a.display_name AS a_name, b.id AS b, b.display_name AS b_name, s.field, s.value, s.created_at
        FROM duplicate_suggestions s
-       JOIN contacts a ON a.id = s.contact_a AND a.blocked_at IS NULL AND a.merged_into IS NULL
-       JOIN contacts b ON b.id = s.contact_b AND b.blocked_at IS NULL AND b.merged_into IS NULL
+       JOIN contacts a ON a.id = s.contact_a AND a.status = 'live'
+       JOIN contacts b ON b.id = s.contact_b AND b.status = 'live'
       WHERE s.status = 'open' AND (?::uuid IS NULL OR ?::uuid IN (s.contact_a, s.contact_b))
         AND (?::timestamptz IS NULL OR s.created_at < ?::timestamptz)
       ORDER BY s.created_at DESC, s.id
@@ -148,4 +148,20 @@ export async function dismissSuggestion(trx: Knex.Transaction, id: string, by: s
   await query(trx, "UPDATE duplicate_suggestions SET status = 'dismissed' WHERE contact_a = ? AND contact_b = ?",
     [pair.contact_a, pair.contact_b]);
   return { contactA: pair.contact_a, contactB: pair.contact_b };
+}
+
+/** A person entered these values on the contact: its points become trusted (`manual`), so first messages join it. */
+export async function trustPoints(trx: Knex.Transaction, contactId: string, points: { kind: string; value: string }[]): Promise<void> {
+  if (points.length === 0) return;
+  await query(trx,
+    `UPDATE contact_points SET source = 'manual' WHERE contact_id = ?
+        AND (kind, value) IN (SELECT * FROM unnest(?::text[], ?::text[]))`,
+    [contactId, points.map((p) => p.kind), points.map((p) => p.value)]);
+}
+
+/** A person replaced the value they had entered: the old trusted point goes (points learnt from messages stay). */
+export async function forgetManualPoint(trx: Knex.Transaction, contactId: string, point: { kind: string; value: string }):
+  Promise<void> {
+  await query(trx, "DELETE FROM contact_points WHERE contact_id = ? AND kind = ? AND value = ? AND source = 'manual'",
+    [contactId, point.kind, point.value]);
 }

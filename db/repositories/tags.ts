@@ -22,7 +22,7 @@ export async function tagContacts(trx: Knex.Transaction, contactIds: string[], n
   return countAndTouch(trx, at,
     `INSERT INTO contact_tags (contact_id, tag_id, created_at)
      SELECT c.id, t.id, ?::timestamptz FROM contacts c CROSS JOIN unnest(?::uuid[]) AS t(id)
-      WHERE c.id = ANY(?::uuid[]) AND c.merged_into IS NULL
+      WHERE c.id = ANY(?::uuid[]) AND c.status <> 'merged'
       ORDER BY 1, 2
      ON CONFLICT DO NOTHING RETURNING contact_id`, [at, tagIds, contactIds]);
 }
@@ -52,6 +52,6 @@ export async function listTags(db: Knex): Promise<{ id: string; name: string; co
     `SELECT t.id, t.name, count(c.id)::int AS contacts
        FROM tags t
        LEFT JOIN contact_tags ct ON ct.tag_id = t.id
-       LEFT JOIN contacts c ON c.id = ct.contact_id AND c.merged_into IS NULL
+       LEFT JOIN contacts c ON c.id = ct.contact_id AND c.status <> 'merged'
       GROUP BY t.id ORDER BY lower(t.name)`, []);
 }

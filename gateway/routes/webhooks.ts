@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import type { WebhookConnector, WebhookRequest, WebhookRoute } from '../../connectors/types.js';
 import type { AppDeps } from '../app.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../../contacts/errors.js';
 
 /** How many distinct unknown event types are remembered so that each is logged once. */
 const MAX_REMEMBERED_UNKNOWN = 1_000;

@@ -1,6 +1,6 @@
-import type { InboundContactUpdate } from '../../db/repositories/contacts.js';
+import type { ContactFields, InboundContactUpdate } from '../../db/repositories/contacts.js';
 import type { DropDelta, InteractionDelta } from '../../db/repositories/interactions.js';
-import type { ContactFields, SenderFacts } from './identity.js';
+import type { SenderFacts } from './identity.js';
 import type { Decision } from './resolve.js';
 
 /** Pure folds of a batch's decisions into one row per contact or identity, for set-based writes. */

@@ -1,26 +1,12 @@
 import type { CountryCode } from 'libphonenumber-js';
-import type { Envelope, SenderKind } from '../../connectors/envelope.js';
-import { normaliseEmail } from '../normalise/email.js';
-import { isPlaceholder } from '../normalise/junk.js';
-import { normalisePhone } from '../normalise/phone.js';
-import { friendlyName } from './friendly-name.js';
-
-/** The row an envelope's sender matches in `contact_identities`. */
-export interface IdentityKey {
-  kind: SenderKind;
-  scope: string;
-  value: string;
-  /** False for raw phones, invalid emails and anonymous senders: they never match anything else. */
-  matchable: boolean;
-}
-
-/** An email address or E.164 phone a contact can be reached on, compared across contacts for duplicates. */
-export interface ContactPoint {
-  kind: 'email' | 'phone';
-  value: string;
-  /** Where we learnt it: the sender's own identity, a profile hint, or a person typing it in. */
-  source: 'identity' | 'profile' | 'manual';
-}
+import type { Envelope } from '../../connectors/envelope.js';
+import type { ContactFields } from '../../db/repositories/contacts.js';
+import { pointKindOf } from '../../identity/channels.js';
+import { friendlyName } from '../../identity/friendly-name.js';
+import { identityKeyString, type ContactPoint, type IdentityKey } from '../../identity/keys.js';
+import { normaliseEmail } from '../../identity/normalise/email.js';
+import { isPlaceholder } from '../../identity/normalise/junk.js';
+import { normalisePhone } from '../../identity/normalise/phone.js';
 
 /** What an envelope tells the resolver about its sender, normalised and stripped of junk. */
 export interface SenderFacts {
@@ -29,24 +15,6 @@ export interface SenderFacts {
   aliases: IdentityKey[];
   points: ContactPoint[];
   fields: ContactFields;
-}
-
-export interface ContactFields {
-  displayName?: string;
-  firstName?: string;
-  lastName?: string;
-  email?: string;
-  phone?: string;
-  avatarUrl?: string;
-  country?: string;
-  language?: string;
-  timezone?: string;
-}
-
-const PHONE_KINDS: ReadonlySet<SenderKind> = new Set(['sms', 'whatsapp']);
-
-export function identityKeyString(identity: { kind: string; scope: string; value: string }): string {
-  return `${identity.kind}\u0000${identity.scope}\u0000${identity.value}`;
 }
 
 export function defaultDisplayName(identity: IdentityKey): string {
@@ -63,8 +31,8 @@ export function senderFacts(envelope: Envelope): SenderFacts {
       points.push(point);
     }
   };
-  if (identity.matchable && identity.kind === 'email') add({ kind: 'email', value: identity.value, source: 'identity' });
-  if (identity.matchable && PHONE_KINDS.has(identity.kind)) add({ kind: 'phone', value: identity.value, source: 'identity' });
+  const identityPoint = pointKindOf(identity.kind);
+  if (identity.matchable && identityPoint) add({ kind: identityPoint, value: identity.value, source: 'identity' });
   const profileEmail = emailPoint(envelope.profile.email);
   const profilePhone = phonePoint(envelope.profile.phone, accountCountry);
   add(profileEmail);
@@ -97,12 +65,13 @@ function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined,
   const { kind, id } = envelope.sender;
   const scope = envelope.sender.scope ?? '';
   const anonymous: IdentityKey = { kind, scope, value: `anonymous:${envelope.id}`, matchable: false };
-  if (PHONE_KINDS.has(kind)) {
+  const pointKind = pointKindOf(kind);
+  if (pointKind === 'phone') {
     const phone = normalisePhone(id, accountCountry);
     if (phone.kind === 'junk' || own.has(phone.value)) return anonymous;
     return { kind, scope, value: phone.value, matchable: phone.kind === 'e164' };
   }
-  if (kind === 'email') {
+  if (pointKind === 'email') {
     const email = normaliseEmail(id);
     if (email.kind === 'junk' || own.has(email.value)) return anonymous;
     return { kind, scope, value: email.value, matchable: email.kind === 'email' };
@@ -116,7 +85,7 @@ function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined,
 function aliasesOf(envelope: Envelope): IdentityKey[] {
   return (envelope.sender.aliases ?? []).flatMap(({ kind, id, scope }) => {
     const value = id.trim();
-    if (PHONE_KINDS.has(kind) || kind === 'email' || isPlaceholder(value)) return [];
+    if (pointKindOf(kind) || isPlaceholder(value)) return [];
     return [{ kind, scope: scope ?? '', value, matchable: true }];
   });
 }

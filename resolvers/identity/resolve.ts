@@ -8,7 +8,8 @@ import { claimIdentities, findIdentities, type IdentityClaim, type IdentityRow }
 import { recordBlockedDrops, recordInteractions } from '../../db/repositories/interactions.js';
 import { findProcessed, recordProcessed, type LedgerEntry, type SourcePosition } from '../../db/repositories/ledger.js';
 import { addPointsAndFlagDuplicates, countOpenDuplicates, findFlaggedBy, type FlaggedDuplicate } from '../../db/repositories/suggestions.js';
-import { defaultDisplayName, identityKeyString, senderFacts, type IdentityKey, type SenderFacts } from './identity.js';
+import { identityKeyString, type IdentityKey } from '../../identity/keys.js';
+import { defaultDisplayName, senderFacts, type SenderFacts } from './identity.js';
 import { blockedDrops, contactUpdates, groupBy, interactionDeltas, mergeFields } from './aggregate.js';
 
 export interface InboundItem {
@@ -122,7 +123,7 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
     const isNew = won.has(key) && !attachedKeys.has(key) && !firstSeen.has(state.id);
     firstSeen.add(state.id);
     return { item, facts: facts[index]!, identityId: identity.id, contactId: state.id, isNew,
-      outcome: state.blocked ? 'dropped' : 'resolved' };
+      outcome: state.status === 'blocked' ? 'dropped' : 'resolved' };
   });
   await claimIdentities(trx, newAliases(decisions, found), now);
   return decisions;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { envelopeId, senderKey, type Channel, type Envelope, type SenderKind } from '../../connectors/envelope.js';
+import { envelopeId, senderKey, type Envelope } from '../../connectors/envelope.js';
+import type { Channel, SenderKind } from '../../identity/channels.js';
 import type { Message } from 'kafkajs';
 
 /** A valid inbound envelope for tests that publish straight to the inbound topic. */

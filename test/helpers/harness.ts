@@ -3,24 +3,21 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Kafka, Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { loadConfig } from '../../config/index.js';
 import type { Topics } from '../../config/topics.js';
 import { producerDefaults } from '../../config/kafka.js';
 import { createLogger } from '../../config/logger.js';
-import { createPublisher } from '../../connectors/publisher.js';
+import type { Contacts } from '../../contacts/index.js';
+import type { WebhookRegistry } from '../../connectors/registry.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
 import { createApp, type AppDeps } from '../../gateway/app.js';
-import { createWebhookRegistry, type WebhookRegistry } from '../../connectors/registry.js';
-import { TEST_WEBHOOKS } from './webhooks.js';
-import { createAuthenticator } from '../../gateway/auth.js';
-import { createGatewayMetrics } from '../../gateway/metrics.js';
-import { createEventRelay, type EventRelay } from '../../gateway/event-relay.js';
-import { createAdmin } from '../../gateway/admin.js';
-import type { DeleteJobs } from '../../gateway/contacts/delete.js';
-import type { RunChange } from '../../gateway/contacts/change.js';
+import { createGateway } from '../../gateway/gateway.js';
 import { createResolver, type Resolver } from '../../resolvers/identity/consumer.js';
 import { createResolverMetrics } from '../../resolvers/metrics.js';
 import { createTestDb, type TestDb } from './db.js';
 import { createTestTopics, testKafka, TopicReader } from './kafka.js';
+import { TEST_WEBHOOKS } from './webhooks.js';
 
 export const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -36,8 +33,8 @@ export interface Harness {
   /** The webhook connectors the gateway runs, configured with `TEST_WEBHOOKS`. */
   webhooks: WebhookRegistry;
   ownerKey: string;
-  events: EventRelay;
-  admin: { runChange: RunChange; deleteJobs: DeleteJobs };
+  /** The contacts domain the gateway runs on. */
+  contacts: Contacts;
   groupId: string;
   startResolver(): Promise<Resolver>;
   /** A reader of one of the harness's topics from its beginning, closed by `close()`. */
@@ -62,16 +59,14 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   await createApiKey(testDb.db, { name: 'test owner', role: 'owner', key: ownerKey });
   const producer: Producer = kafka.producer({ ...producerDefaults, idempotent: true });
   await producer.connect();
-  const events = createEventRelay({ db: testDb.db, producer, topic: topics.contactEvents, logger, intervalMs: 500 });
-  const admin = createAdmin({ db: testDb.db, events, logger, clock: () => new Date() });
-  const deps: AppDeps = {
-    ...admin,
-    db: testDb.db, authenticate: createAuthenticator(testDb.db, options.apiKeyCacheMs ?? 500), logger, metrics: createGatewayMetrics(), readiness: { database: () => testDb.db.raw('SELECT 1') },
-    publisher: createPublisher({ producer, topic: topics.inbound, timeoutMs: 10_000, logger }),
-    webhooks: createWebhookRegistry(TEST_WEBHOOKS),
-    events, maxBodyBytes: 1_048_576, clock: () => new Date(),
-  };
-  const app = createApp(deps);
+  // The gateway is built as gateway/main.ts builds it, from configuration, on the test's database and topics.
+  const config = loadConfig({ DATABASE_URL: testDb.url, KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+    KAFKA_TOPIC_PREFIX: topics.inbound.replace('tributary.inbound.v1', ''), API_KEY_CACHE_MS: String(options.apiKeyCacheMs ?? 500),
+    ...testWebhookEnv() });
+  const gateway = createGateway(config, { db: testDb.db, producer, logger, registry: new Registry(), clock: () => new Date(),
+    readiness: { database: () => testDb.db.raw('SELECT 1') } });
+  await gateway.start();
+  const { deps, app } = gateway;
   const server: Server = await new Promise((ready) => { const s = app.listen(0, '127.0.0.1', () => ready(s)); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const groupId = `resolver-${randomBytes(5).toString('hex')}`;
@@ -79,7 +74,7 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const readers: TopicReader[] = [];
 
   const harness: Harness = {
-    kafka, topics, testDb, baseUrl, ownerKey, groupId, events, admin, app,
+    kafka, topics, testDb, baseUrl, ownerKey, groupId, app, contacts: gateway.contacts,
     appWith: (overrides) => createApp({ ...deps, ...overrides }),
     webhooks: deps.webhooks,
     async startResolver() {
@@ -118,12 +113,19 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
       await Promise.all(readers.map((reader) => reader.close()));
       await Promise.all(resolvers.map((resolver) => resolver.stop()));
       await new Promise((closed) => server.close(closed));
-      await admin.deleteJobs.stop();
-      await events.stop();
+      await gateway.stop();
       await producer.disconnect();
       await testDb.drop();
     },
   };
   for (let i = 0; i < (options.resolvers ?? 1); i++) await harness.startResolver();
   return harness;
+}
+
+/** TEST_WEBHOOKS as the environment variables that configure them. */
+function testWebhookEnv(): NodeJS.ProcessEnv {
+  const { twilio, meta, telegram } = TEST_WEBHOOKS;
+  return { TWILIO_AUTH_TOKEN: twilio.authToken, PUBLIC_URL: twilio.publicUrl, META_APP_SECRET: meta.appSecret,
+    META_VERIFY_TOKEN: meta.verifyToken, TELEGRAM_BOT_TOKEN: telegram.botToken, TELEGRAM_WEBHOOK_SECRET: telegram.webhookSecret,
+    TELEGRAM_MODE: telegram.mode, TELEGRAM_API_ROOT: telegram.apiRoot, TELEGRAM_POLL_TIMEOUT_S: String(telegram.pollTimeoutS) };
 }

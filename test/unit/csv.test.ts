@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CsvError, csvLine, parseCsv } from '../../gateway/contacts/csv.js';
+import { CsvError, csvLine, parseCsv } from '../../contacts/csv.js';
 
 async function parse(...chunks: string[]) {
   const records: { line: number; fields: string[] }[] = [];

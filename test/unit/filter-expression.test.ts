@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { compileFilter } from '../../gateway/contacts/filters.js';
-import { ExpressionError, matchExpression, type Expression } from '../../gateway/contacts/expression.js';
+import { compileFilter } from '../../contacts/filters.js';
+import { ExpressionError, matchExpression, type Expression } from '../../contacts/expression.js';
 
 /** Renders a parsed expression back with full parentheses, so precedence is visible in the table. */
 function show(expression: Expression): string {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { envelopeId } from '../../connectors/envelope.js';
-import { friendlyName } from '../../resolvers/identity/friendly-name.js';
+import { friendlyName } from '../../identity/friendly-name.js';
 import { senderFacts } from '../../resolvers/identity/identity.js';
 import { envelope } from '../helpers/envelopes.js';
 

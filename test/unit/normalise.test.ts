@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { CountryCode } from 'libphonenumber-js';
-import { normaliseEmail } from '../../resolvers/normalise/email.js';
-import { normalisePhone } from '../../resolvers/normalise/phone.js';
+import { normaliseEmail } from '../../identity/normalise/email.js';
+import { normalisePhone } from '../../identity/normalise/phone.js';
 
 const fixture = <T>(path: string): T => JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8')) as T;
 

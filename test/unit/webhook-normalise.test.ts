@@ -1,21 +1,20 @@
 import { expect } from 'chai';
 import { envelopeSchema, senderKey } from '../../connectors/envelope.js';
-import { MalformedBodyError } from '../../connectors/errors.js';
 import { normaliseMeta } from '../../connectors/meta/normalise.js';
 import { metaWebhookSchema } from '../../connectors/meta/schema.js';
-import { parsePayload } from '../../connectors/parse.js';
 import { normaliseTelegram } from '../../connectors/telegram/normalise.js';
 import { telegramUpdateSchema } from '../../connectors/telegram/schema.js';
 import { normaliseTwilio } from '../../connectors/twilio/normalise.js';
 import { twilioWebhookSchema } from '../../connectors/twilio/schema.js';
 import type { Normalised } from '../../connectors/types.js';
+import { parseWith, PayloadError } from '../../identity/parse.js';
 import * as fixtures from '../helpers/fixtures.js';
 
 const receivedAt = new Date('2026-11-22T00:00:00.000Z');
 const BOT_ID = '7000000001';
-const meta = (body: unknown) => normaliseMeta(parsePayload(metaWebhookSchema, body), receivedAt);
-const telegram = (update: unknown) => normaliseTelegram(parsePayload(telegramUpdateSchema, update), BOT_ID, receivedAt);
-const twilio = (form: unknown) => normaliseTwilio(parsePayload(twilioWebhookSchema, form), receivedAt);
+const meta = (body: unknown) => normaliseMeta(parseWith(metaWebhookSchema, body), receivedAt);
+const telegram = (update: unknown) => normaliseTelegram(parseWith(telegramUpdateSchema, update), BOT_ID, receivedAt);
+const twilio = (form: unknown) => normaliseTwilio(parseWith(twilioWebhookSchema, form), receivedAt);
 
 /** Each real payload beside the envelopes it must produce (`test/fixtures/expected/<name>.json`). */
 const SUITES: [string, Record<string, unknown>, (payload: unknown) => Normalised][] = [
@@ -80,7 +79,7 @@ describe('webhook normalisers, rules the fixtures do not cover', () => {
       const value = body.entry[0].changes[0].value;
       delete value.contacts;
       delete value.messages[0].from;
-      expect(() => meta(body)).to.throw(MalformedBodyError, /neither `from` nor `from_user_id`/);
+      expect(() => meta(body)).to.throw(PayloadError, /neither `from` nor `from_user_id`/);
     });
     it('publishes every message of a batched delivery, each with its own id', () => {
       const body = whatsAppText();
@@ -95,7 +94,7 @@ describe('webhook normalisers, rules the fixtures do not cover', () => {
     it('names the field of a malformed message', () => {
       const body = whatsAppText();
       body.entry[0].changes[0].value.messages[0].timestamp = 'yesterday';
-      expect(() => meta(body)).to.throw(MalformedBodyError, /entry\[0\]\.changes\[0\]\.value\.messages\[0\]\.timestamp/);
+      expect(() => meta(body)).to.throw(PayloadError, /entry\[0\]\.changes\[0\]\.value\.messages\[0\]\.timestamp/);
     });
   });
 
@@ -108,7 +107,7 @@ describe('webhook normalisers, rules the fixtures do not cover', () => {
     });
     it('refuses an id that JSON could not carry exactly rather than rounding it', () => {
       const update = JSON.parse(JSON.stringify(textUpdate()).replace('"id":427770117,"is_bot"', '"id":9007199254740993,"is_bot"'));
-      expect(() => telegram(update)).to.throw(MalformedBodyError, /message\.from\.id/);
+      expect(() => telegram(update)).to.throw(PayloadError, /message\.from\.id/);
     });
     it('takes a shared contact as a phone hint only when it is the sender’s own', () => {
       const update = structuredClone(fixtures.telegramUpdates()['contact_message']) as any;
@@ -164,7 +163,7 @@ describe('webhook normalisers, rules the fixtures do not cover', () => {
       expect(twilio({ ...sms, SmsStatus: 'delivered', MessageStatus: 'delivered' }).skipped[0]!.reason).to.equal('status');
     });
     it('names the missing field of a form that is not a Twilio webhook', () => {
-      expect(() => twilio({ From: '+1' })).to.throw(MalformedBodyError, /^MessageSid/);
+      expect(() => twilio({ From: '+1' })).to.throw(PayloadError, /^MessageSid/);
     });
   });
 });

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Actor } from '../../../db/repositories/audit.js';
-import { query } from '../../../db/sql.js';
-import type { Db } from '../../../db/client.js';
-import { AuthenticationError, PayloadError } from '../../errors.js';
-import { uuid } from '../../contacts/schema.js';
+import type { Actor } from '../../../contacts/change.js';
+import type { Contacts } from '../../../contacts/index.js';
+import { uuid } from '../../../contacts/schema.js';
+import { PayloadError } from '../../../identity/parse.js';
+import { AuthenticationError } from '../../errors.js';
 
 export function actorOf(req: Request): Actor {
   if (!req.apiKey) throw new AuthenticationError();
@@ -24,17 +24,22 @@ export function parseLimit(value: unknown, fallback = 50, max = 500): number {
   return limit;
 }
 
+/** A query-string parameter given once, as text; anything else (absent, repeated, nested) is undefined. */
+export function queryText(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * Requests for a merged-away contact are redirected (308, method kept) to the contact that absorbed it,
  * so links and integrations holding an old id keep working.
  */
-export function followMerges(db: Db) {
+export function followMerges(contacts: Contacts) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const id = uuid.safeParse(req.params.id);
     if (!id.success) return next();
-    const [row] = await query<{ merged_into: string | null }>(db, 'SELECT merged_into FROM contacts WHERE id = ?', [id.data]);
-    if (!row?.merged_into) return next();
-    const location = req.originalUrl.replace(String(req.params.id), row.merged_into);
-    res.redirect(308, location);
+    const survivor = await contacts.profiles.survivorOf(id.data);
+    if (!survivor) return next();
+    res.redirect(308, req.originalUrl.replace(String(req.params.id), survivor));
   };
 }

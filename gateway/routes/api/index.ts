@@ -14,7 +14,7 @@ export function apiRoutes(deps: AppDeps): Router {
   const document = openApiDocument();
   router.get('/api/openapi.json', (_req, res) => void res.json(document));
   router.use('/api', express.json({ limit: deps.maxBodyBytes }));
-  router.use('/api/contacts/:id', followMerges(deps.db));
+  router.use('/api/contacts/:id', followMerges(deps.contacts));
   router.use(keysRoutes(deps));
   router.use(annotationRoutes(deps));
   router.use(mergesRoutes(deps));

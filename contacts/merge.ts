@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { findContactRow, findContactRows, lockContactRows, toContactJson, type ContactJson, type ContactRow }
-  from '../../db/repositories/contact-profiles.js';
-import { applyMerge, applyUndo, insertMerge, lockMerge, markUndone, type MergeRecord } from '../../db/repositories/merges.js';
-import { ConflictError, NotFoundError, PayloadError } from '../errors.js';
-import type { ChangeContext } from './change.js';
+  from '../db/repositories/contact-profiles.js';
+import { applyMerge, applyUndo, insertMerge, listMerges, lockMerge, markUndone, type MergeRecord } from '../db/repositories/merges.js';
+import { PayloadError } from '../identity/parse.js';
+import type { Actor, ChangeContext, ContactsContext } from './change.js';
+import { ConflictError, NotFoundError } from './errors.js';
 import { MERGE_FIELDS, planMerge, type FieldConflict, type MergePlan } from './merge-plan.js';
+import { statusOf } from './status.js';
+
+/** Merging up to 25 contacts into one, its preview, its history and its undo. */
+export function mergeOperations({ db, run }: ContactsContext) {
+  return {
+    preview: (request: MergeRequest) => previewMerge(db, request),
+    merge: (actor: Actor, request: MergeRequest) => run(actor, (ctx) => performMerge(ctx, request)),
+    undo: (actor: Actor, mergeId: string) => run(actor, (ctx) => undoMerge(ctx, mergeId)),
+    history: (options: { before?: Date; limit: number }) => listMerges(db, options),
+  };
+}
 
 export interface MergeRequest {
   primaryId: string;
@@ -19,7 +31,7 @@ export interface MergePreview {
 }
 
 /** What the merge would produce, without changing anything. */
-export async function previewMerge(db: Knex, request: MergeRequest): Promise<MergePreview> {
+async function previewMerge(db: Knex, request: MergeRequest): Promise<MergePreview> {
   return db.transaction(async (trx) => {
     const rows = await findContactRows(trx, [request.primaryId, ...request.secondaryIds]);
     const { primary, secondaries } = checkParticipants(request, rows);
@@ -33,7 +45,7 @@ export async function previewMerge(db: Knex, request: MergeRequest): Promise<Mer
  * two merges over overlapping contacts the second waits and then finds a participant already merged (409);
  * a resolver batch holding one of them finishes first, and any later message follows the merge.
  */
-export async function performMerge(ctx: ChangeContext, request: MergeRequest): Promise<MergeRecord & { contact: ContactJson }> {
+async function performMerge(ctx: ChangeContext, request: MergeRequest): Promise<MergeRecord & { contact: ContactJson }> {
   const rows = await lockContactRows(ctx.trx, [request.primaryId, ...request.secondaryIds]);
   const { primary, secondaries } = checkParticipants(request, rows);
   const plan = planMerge(primary, secondaries, request.fields);
@@ -57,7 +69,7 @@ export async function performMerge(ctx: ChangeContext, request: MergeRequest): P
  * Unmerges: every secondary comes back as it was, with its identities (and whatever arrived through them
  * since), notes and tags; the primary gets back every value the merge gave it, unless it was edited since.
  */
-export async function undoMerge(ctx: ChangeContext, mergeId: string): Promise<MergeRecord> {
+async function undoMerge(ctx: ChangeContext, mergeId: string): Promise<MergeRecord> {
   const merge = await lockMerge(ctx.trx, mergeId);
   if (!merge) throw new NotFoundError(`merge ${mergeId} does not exist`);
   if (merge.undoneAt) throw new ConflictError(`merge ${mergeId} was already undone at ${merge.undoneAt}`);
@@ -90,12 +102,12 @@ function checkParticipants(request: MergeRequest, rows: ContactRow[]): { primary
   const byId = new Map(rows.map((row) => [row.id, row]));
   const missing = [request.primaryId, ...request.secondaryIds].filter((id) => !byId.has(id));
   if (missing.length > 0) throw new NotFoundError(`contacts do not exist: ${missing.join(', ')}`);
-  const merged = rows.filter((row) => row.merged_into);
+  const merged = rows.filter((row) => statusOf(row) === 'merged');
   if (merged.length > 0) {
     throw new ConflictError(`already merged: ${merged.map((row) => `${row.id} into ${row.merged_into}`).join(', ')}`,
       { reason: 'already_merged', contactIds: merged.map((row) => row.id) });
   }
-  const blocked = rows.filter((row) => row.blocked_at);
+  const blocked = rows.filter((row) => statusOf(row) === 'blocked');
   if (blocked.length > 0) {
     throw new ConflictError(`blocked contacts cannot be merged: ${blocked.map((row) => row.id).join(', ')}`,
       { reason: 'blocked', contactIds: blocked.map((row) => row.id) });

@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import type { SqlParam } from '../../db/sql.js';
+import type { SqlFragment, SqlParam } from '../db/sql.js';
+import { CHANNEL_SENDER_KINDS, CHANNELS } from '../identity/channels.js';
+import { PayloadError } from '../identity/parse.js';
 import { matchExpression, type Expression } from './expression.js';
 
-/** A parameterised SQL fragment: `?` placeholders and their values, never values spliced into text. */
-export interface SqlFragment {
-  text: string;
-  params: SqlParam[];
-}
+export type { SqlFragment } from '../db/sql.js';
 
 const TEXT_FIELDS = { name: 'c.display_name', email: 'c.email', phone: 'c.phone', firstName: 'c.first_name',
   lastName: 'c.last_name', country: 'c.country', language: 'c.language' } as const;
@@ -15,12 +13,6 @@ const DATE_FIELDS = {
   created: 'c.created_at',
   lastInteraction: 'c.last_interaction_at',
   lastIncomingMessage: '(SELECT max(i.last_inbound_at) FROM interactions i WHERE i.contact_id = c.id)',
-} as const;
-
-/** The identity kinds behind each channel a contact can have. */
-export const CHANNEL_KINDS = {
-  webchat: ['webchat_visitor'], email: ['email'], sms: ['sms'], whatsapp: ['whatsapp', 'whatsapp_bsuid'],
-  messenger: ['messenger_psid'], instagram: ['instagram_igsid'], telegram: ['telegram_user'], api: ['api_user'],
 } as const;
 
 const customFieldName = z.string().regex(/^custom\.[a-z][a-z0-9_]{0,62}$/, 'custom fields are named `custom.<key>`');
@@ -37,7 +29,7 @@ const knownCondition = z.discriminatedUnion('field', [
     dateCondition,
     z.object({ field: z.literal('tag'), op: z.enum(['has', 'has not']), value: z.string().min(1).max(100) }),
     z.object({ field: z.literal('channel'), op: z.enum(['has', 'has not']),
-      value: z.enum(Object.keys(CHANNEL_KINDS) as [keyof typeof CHANNEL_KINDS]) }),
+      value: z.enum(CHANNELS) }),
     z.object({ field: z.literal('blocked'), op: z.literal('is'), value: z.boolean() }),
     z.object({ field: z.literal('lifecycleStage'), op: z.enum(['is', 'is not']), value: z.string().max(100) }),
     z.object({ field: z.literal('assignee'), op: z.enum(TEXT_OPS), value: z.string().max(200).optional() }),
@@ -103,10 +95,10 @@ function compileKnownCondition(condition: z.infer<typeof knownCondition>, now: D
     }
     case 'channel': {
       const exists = 'EXISTS (SELECT 1 FROM contact_identities ci WHERE ci.contact_id = c.id AND ci.kind = ANY(?::text[]))';
-      return { text: condition.op === 'has' ? exists : `NOT ${exists}`, params: [[...CHANNEL_KINDS[condition.value]]] };
+      return { text: condition.op === 'has' ? exists : `NOT ${exists}`, params: [[...CHANNEL_SENDER_KINDS[condition.value]]] };
     }
     case 'blocked':
-      return { text: condition.value ? 'c.blocked_at IS NOT NULL' : 'c.blocked_at IS NULL', params: [] };
+      return { text: condition.value ? "c.status = 'blocked'" : "c.status <> 'blocked'", params: [] };
     case 'lifecycleStage':
       return { text: condition.op === 'is' ? 'c.lifecycle_stage = ?' : 'c.lifecycle_stage IS DISTINCT FROM ?', params: [condition.value] };
     case 'assignee':
@@ -134,6 +126,7 @@ export function likePattern(value: string): string {
   return `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export class FilterError extends Error {
+/** A condition whose value does not fit its operator: a 400 like any other malformed input. */
+export class FilterError extends PayloadError {
   override name = 'FilterError';
 }

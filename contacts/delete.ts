@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import type { Logger } from '../../config/logger.js';
-import type { Db } from '../../db/client.js';
-import type { Actor } from '../../db/repositories/audit.js';
-import { findJob, insertJob, toJobJson, unfinishedJobs, updateJob, type JobJson, type JobRow } from '../../db/repositories/jobs.js';
-import { query } from '../../db/sql.js';
-import type { ChangeContext, RunChange } from './change.js';
-import { compileFilter, filterSchema, type Filter, type SqlFragment } from './filters.js';
+import type { z } from 'zod';
+import type { Logger } from '../config/logger.js';
+import { countMatching, deleteContactRows, lockForDeletion, nextMatchingIds } from '../db/repositories/deletions.js';
+import { findJob, insertJob, toJobJson, unfinishedJobs, updateJob, type JobJson, type JobRow } from '../db/repositories/jobs.js';
+import { parseWith } from '../identity/parse.js';
+import type { Actor, ChangeContext, ContactsContext } from './change.js';
+import { NotFoundError } from './errors.js';
+import { compileFilter, type SqlFragment } from './filters.js';
+import { deleteContactsSchema } from './schema.js';
 
 const BATCH = 500;
 
@@ -15,14 +16,10 @@ const BATCH = 500;
  * identities makes a new contact; `contact.deleted` tells downstream services to drop the history.
  * Contacts merged into a deleted one go too (they are part of it) and are listed in the event.
  */
-export async function deleteContacts(ctx: ChangeContext, ids: string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const rows = await query<{ id: string; name: string; merged: string[] }>(ctx.trx,
-    `SELECT c.id, c.display_name AS name, ARRAY(SELECT m.id FROM contacts m WHERE m.merged_into = c.id ORDER BY m.id) AS merged
-       FROM contacts c WHERE c.id = ANY(?::uuid[]) AND c.merged_into IS NULL ORDER BY c.id FOR UPDATE`, [ids]);
+async function deleteContacts(ctx: ChangeContext, ids: string[]): Promise<string[]> {
+  const rows = await lockForDeletion(ctx.trx, ids);
   const live = rows.map((row) => row.id);
-  await query(ctx.trx, 'DELETE FROM contacts WHERE merged_into = ANY(?::uuid[])', [live]);
-  await query(ctx.trx, 'DELETE FROM contacts WHERE id = ANY(?::uuid[])', [live]);
+  await deleteContactRows(ctx.trx, live);
   for (const row of rows) {
     ctx.emit({ type: 'contact.deleted', contactId: row.id, mergedContactIds: row.merged });
     ctx.audit({ action: 'contact.deleted', targetType: 'contact', targetId: row.id, before: { name: row.name } });
@@ -30,18 +27,31 @@ export async function deleteContacts(ctx: ChangeContext, ids: string[]): Promise
   return live;
 }
 
-export type DeleteSelection = { ids: string[] } | { filter: Filter } | { all: true };
+export type DeleteSelection = z.infer<typeof deleteContactsSchema>;
+
+/** Deleting one contact at once, or many as a background job with progress. */
+export function deletionOperations(context: ContactsContext, logger: Logger) {
+  const jobs = createDeleteJobs({ ...context, logger });
+  return {
+    one: async (actor: Actor, id: string) => {
+      const deleted = await context.run(actor, (ctx) => deleteContacts(ctx, [id]));
+      if (deleted.length === 0) throw new NotFoundError(`contact ${id} does not exist`);
+    },
+    jobs,
+  };
+}
 
 export interface DeleteJobs {
   /** Records the job and starts it in the background; progress at `GET /api/jobs/:id`. */
   start(actor: Actor, selection: DeleteSelection): Promise<JobJson>;
+  status(id: string): Promise<JobJson | undefined>;
   /** Restarts jobs a stopped gateway left unfinished. */
   resume(): Promise<void>;
   /** Waits for running jobs to reach a batch boundary. */
   stop(): Promise<void>;
 }
 
-export function createDeleteJobs(deps: { db: Db; runChange: RunChange; logger: Logger; clock: () => Date }): DeleteJobs {
+function createDeleteJobs(deps: ContactsContext & { logger: Logger }): DeleteJobs {
   const log = deps.logger.child({ module: 'delete-jobs' });
   const running = new Map<string, Promise<void>>();
   let stopping = false;
@@ -57,14 +67,12 @@ export function createDeleteJobs(deps: { db: Db; runChange: RunChange; logger: L
 
   async function run(job: JobRow): Promise<void> {
     await updateJob(deps.db, job.id, { status: 'running' });
-    const where = selectionWhere(job.params as DeleteSelection, job.created_at);
+    // The selection was checked when the job was started; it is read back through the same schema.
+    const where = selectionWhere(parseWith(deleteContactsSchema, job.params, ['job', 'params']), job.created_at);
     const actor = { keyId: job.created_by ?? '00000000-0000-0000-0000-000000000000', name: `delete job ${job.id}` };
     while (!stopping) {
-      const deleted = await deps.runChange(actor, async (ctx) => {
-        const ids = await query<{ id: string }>(ctx.trx,
-          `SELECT c.id FROM contacts c WHERE c.merged_into IS NULL AND c.created_at <= ? AND (${where.text})
-            ORDER BY c.id LIMIT ?`, [job.created_at, ...where.params, BATCH]);
-        const gone = await deleteContacts(ctx, ids.map((row) => row.id));
+      const deleted = await deps.run(actor, async (ctx) => {
+        const gone = await deleteContacts(ctx, await nextMatchingIds(ctx.trx, where, job.created_at, BATCH));
         await updateJob(ctx.trx, job.id, { addDone: gone.length });
         return gone.length;
       });
@@ -80,13 +88,14 @@ export function createDeleteJobs(deps: { db: Db; runChange: RunChange; logger: L
     async start(actor, selection) {
       const now = deps.clock();
       const where = selectionWhere(selection, now);
-      const job = await deps.db.transaction(async (trx: Knex.Transaction) => {
-        const [{ total } = { total: 0 }] = await query<{ total: number }>(trx,
-          `SELECT count(*)::int AS total FROM contacts c WHERE c.merged_into IS NULL AND (${where.text})`, where.params);
-        return insertJob(trx, { id: randomUUID(), kind: 'contacts.delete', total, params: selection, createdBy: actor.keyId, at: now });
-      });
+      const job = await deps.db.transaction(async (trx) => insertJob(trx, { id: randomUUID(), kind: 'contacts.delete',
+        total: await countMatching(trx, where), params: selection, createdBy: actor.keyId, at: now }));
       launch(job);
       return toJobJson(job);
+    },
+    async status(id) {
+      const row = await findJob(deps.db, id);
+      return row && toJobJson(row);
     },
     async resume() {
       for (const job of await unfinishedJobs(deps.db)) launch(job);
@@ -98,13 +107,9 @@ export function createDeleteJobs(deps: { db: Db; runChange: RunChange; logger: L
   };
 }
 
-export async function jobStatus(db: Db, id: string): Promise<JobJson | undefined> {
-  const row = await findJob(db, id);
-  return row && toJobJson(row);
-}
 
 function selectionWhere(selection: DeleteSelection, now: Date): SqlFragment {
   if ('ids' in selection) return { text: 'c.id = ANY(?::uuid[])', params: [selection.ids] };
-  if ('filter' in selection) return compileFilter(filterSchema.parse(selection.filter), now);
+  if ('filter' in selection) return compileFilter(selection.filter, now);
   return { text: 'TRUE', params: [] };
 }

@@ -1,4 +1,4 @@
-import { EDITABLE_COLUMNS, type ContactRow } from '../../db/repositories/contact-profiles.js';
+import { EDITABLE_COLUMNS, type ContactRow } from '../db/repositories/contact-profiles.js';
 
 // Email subscription is not filled like the others: the most restrictive value wins.
 const { emailSubscription: _subscription, ...FILLED_COLUMNS } = EDITABLE_COLUMNS;

@@ -1,15 +1,28 @@
 import type { Writable } from 'node:stream';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Knex } from 'knex';
-import { listContacts, type ContactJson } from '../../db/repositories/contact-profiles.js';
-import type { Actor } from '../../db/repositories/audit.js';
-import type { SqlParam } from '../../db/sql.js';
-import { normalisePhone } from '../../resolvers/normalise/phone.js';
-import { PayloadError } from '../errors.js';
-import type { RunChange } from './change.js';
+import { listContacts, type ContactJson } from '../db/repositories/contact-profiles.js';
+import type { SqlFragment } from '../db/sql.js';
+import { normalisePhone } from '../identity/normalise/phone.js';
+import { PayloadError } from '../identity/parse.js';
+import type { Actor, ContactsContext, RunChange } from './change.js';
 import { csvLine, CsvError, parseCsv } from './csv.js';
 import { createContact } from './profiles.js';
 import { createContactSchema } from './schema.js';
+import { whereOf, type ContactQuery } from './search.js';
+
+/** Contacts out as CSV and in from CSV. */
+export function transferOperations({ db, run, clock }: ContactsContext) {
+  return {
+    /** Streams the contacts a query matches to `out`; resolves with how many were written. */
+    export: async (query: Omit<ContactQuery, 'sort' | 'cursor' | 'limit'>, keyId: string, columns: string[], out: Writable) => {
+      const { where } = await whereOf(db, query, keyId, clock());
+      return exportContacts(db, where, columns, out);
+    },
+    import: (actor: Actor, body: AsyncIterable<Buffer | string>, defaultCountry: CountryCode | undefined) =>
+      importContacts(run, actor, body, defaultCountry),
+  };
+}
 
 const STANDARD_COLUMNS = ['id', 'name', 'firstName', 'lastName', 'email', 'phone', 'country', 'language', 'timezone',
   'lifecycleStage', 'assignee', 'emailSubscription', 'tags', 'blocked', 'lastInteractionAt', 'createdAt', 'updatedAt'] as const;
@@ -34,7 +47,7 @@ export function exportColumns(requested: string | undefined): string[] {
  * Writes matching contacts as CSV, a page at a time in keyset order, waiting whenever the client reads
  * slower than we write: memory stays flat however many contacts there are.
  */
-export async function exportContacts(db: Knex, where: { text: string; params: SqlParam[] }, columns: string[], out: Writable):
+async function exportContacts(db: Knex, where: SqlFragment, columns: string[], out: Writable):
   Promise<number> {
   const write = (text: string) => out.write(text) ? undefined : new Promise<void>((drained) => out.once('drain', drained));
   await write(csvLine(columns));
@@ -72,7 +85,7 @@ export interface ImportReport {
  * transaction); every invalid row is reported with its line and field and skipped. A phone must be E.164,
  * or national and parseable in `defaultCountry`. Tags are separated by `;`; custom fields are `custom.<key>`.
  */
-export async function importContacts(runChange: RunChange, actor: Actor, body: AsyncIterable<Buffer | string>,
+async function importContacts(runChange: RunChange, actor: Actor, body: AsyncIterable<Buffer | string>,
   defaultCountry: CountryCode | undefined): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, failed: 0, errors: [] };
   let header: string[] | undefined;

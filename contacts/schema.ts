@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ROLES } from '../../db/repositories/api-keys.js';
-import { SORTS } from '../../db/repositories/contact-profiles.js';
-import { normaliseEmail } from '../../resolvers/normalise/email.js';
-import { normalisePhone } from '../../resolvers/normalise/phone.js';
+import { ROLES } from '../db/repositories/api-keys.js';
+import { SORTS } from '../db/repositories/contact-profiles.js';
+import { normaliseEmail } from '../identity/normalise/email.js';
+import { normalisePhone } from '../identity/normalise/phone.js';
 import { filterSchema } from './filters.js';
 
 export const LIFECYCLE_STAGES = ['lead', 'qualified', 'customer', 'churned'] as const;
@@ -81,6 +81,9 @@ export const fieldDefinitionSchema = z.object({
   type: z.enum(['text', 'number', 'boolean', 'date', 'list']),
   options: z.array(text(200)).min(1).max(500).optional(),
 }).strict().refine((f) => (f.type === 'list') === (f.options !== undefined), 'options are required for, and only for, list fields');
+/** A view's filter as stored: conditions, match and an optional sort. */
+export const savedFilterSchema = filterSchema.extend({ sort: sortSchema.optional() });
+
 export const viewSchema = z.object({
   name: text(200),
   public: z.boolean().default(false),

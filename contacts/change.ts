@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
-import type { Db } from '../../db/client.js';
-import { insertAuditEntries, type Actor, type AuditEntry } from '../../db/repositories/audit.js';
-import { enqueueEvents, type ContactEvent } from '../../db/repositories/outbox.js';
-import { isTransactionConflict } from '../../db/errors.js';
-import type { EventRelay } from '../event-relay.js';
+import type { Db } from '../db/client.js';
+import { isTransactionConflict } from '../db/errors.js';
+import { insertAuditEntries, type Actor, type AuditEntry } from '../db/repositories/audit.js';
+import { enqueueEvents, type ContactEvent } from '../db/repositories/outbox.js';
+import type { EventRelay } from './event-relay.js';
+
+export type { Actor } from '../db/repositories/audit.js';
 
 /** What a change sees: its transaction, who makes it, when, and where to record what it did. */
 export interface ChangeContext {
@@ -16,10 +18,17 @@ export interface ChangeContext {
 
 export type RunChange = <T>(actor: Actor, change: (ctx: ChangeContext) => Promise<T>) => Promise<T>;
 
+/** What every part of the contacts module works with: the database, the change runner and the clock. */
+export interface ContactsContext {
+  db: Db;
+  run: RunChange;
+  clock: () => Date;
+}
+
 /**
- * Runs an admin change in one transaction together with its audit entries and its contact events (an
- * outbox row each), so a change, its record and its events exist together or not at all. A transaction
- * that loses a deadlock or serialisation race is run again; events are relayed once it commits.
+ * Runs a change in one transaction together with its audit entries and its contact events (an outbox row
+ * each), so a change, its record and its events exist together or not at all. A transaction that loses a
+ * deadlock or serialisation race is run again; events are relayed once it commits.
  */
 export function createChangeRunner(deps: { db: Db; events: EventRelay; clock: () => Date }): RunChange {
   return async (actor, change) => {

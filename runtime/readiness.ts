@@ -1,4 +1,4 @@
-import { withTimeout } from './timeout.js';
+import { withTimeout } from '../config/timeout.js';
 
 /** Readiness probes shared by the gateway and the resolver: each check must settle within the timeout. */
 export type ReadinessChecks = Record<string, () => Promise<unknown>>;

@@ -1,8 +1,18 @@
 import type { Knex } from 'knex';
-import { listContacts, SORTS, type ContactPage, type Sort, type SortKey } from '../../db/repositories/contact-profiles.js';
-import { findVisibleView } from '../../db/repositories/views.js';
-import { NotFoundError, PayloadError } from '../errors.js';
-import { compileFilter, filterSchema, likePattern, type Condition, type Filter, type SqlFragment } from './filters.js';
+import { listContacts, SORTS, type ContactPage, type Sort, type SortKey } from '../db/repositories/contact-profiles.js';
+import { findVisibleView } from '../db/repositories/views.js';
+import { parseWith, PayloadError } from '../identity/parse.js';
+import type { ContactsContext } from './change.js';
+import { NotFoundError } from './errors.js';
+import { compileFilter, likePattern, type Condition, type Filter, type SqlFragment } from './filters.js';
+import { savedFilterSchema } from './schema.js';
+
+/** Finding contacts: a page of a query (filter, view, free text, sort, cursor). */
+export function searchOperations({ db, clock }: Pick<ContactsContext, 'db' | 'clock'>) {
+  return {
+    page: (query: ContactQuery, keyId: string) => searchContacts(db, query, keyId, clock()),
+  };
+}
 
 export interface ContactQuery {
   filter: Filter;
@@ -27,15 +37,17 @@ export async function whereOf(db: Knex, query: Omit<ContactQuery, 'sort' | 'curs
   if (query.viewId) {
     const view = await findVisibleView(db, query.viewId, keyId);
     if (!view) throw new NotFoundError(`view ${query.viewId} does not exist or is private to another key`);
-    parts.push(compileFilter(filterSchema.parse(view.filter), now));
-    viewSort = view.filter.sort;
+    // Stored JSON is read back through its schema: a view saved by an older version fails loudly, not oddly.
+    const saved = parseWith(savedFilterSchema, view.filter, ['view', 'filter']);
+    parts.push(compileFilter(saved, now));
+    viewSort = saved.sort;
   }
   if (query.q?.trim()) parts.push(freeText(query.q.trim()));
   return { where: { text: parts.map((part) => `(${part.text})`).join(' AND '), params: parts.flatMap((part) => part.params) },
     viewSort };
 }
 
-export async function searchContacts(db: Knex, query: ContactQuery, keyId: string, now: Date): Promise<ContactPage> {
+async function searchContacts(db: Knex, query: ContactQuery, keyId: string, now: Date): Promise<ContactPage> {
   const { where, viewSort } = await whereOf(db, query, keyId, now);
   return listContacts(db, { where, sort: parseSort(query.sort ?? viewSort), cursor: query.cursor, limit: query.limit });
 }
