@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { SASLOptions } from 'kafkajs';
+import { describeIssues } from '../identity/parse.js';
 import { envSchema } from './schema.js';
 import { topicsWithPrefix, type Topics } from './topics.js';
 
@@ -55,8 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration — ${problems.join('; ')}`);
+    throw new ConfigError(`invalid configuration — ${describeIssues(parsed.error).join('; ')}`);
   }
   const e = parsed.data;
   const sasl = e.KAFKA_SASL_MECHANISM

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { listContacts, type ContactJson } from '../db/repositories/contact-profiles.js';
 import type { SqlFragment } from '../db/sql.js';
 import { normalisePhone } from '../identity/normalise/phone.js';
-import { PayloadError } from '../identity/parse.js';
+import { describeIssue, PayloadError } from '../identity/parse.js';
 import type { Actor, ContactsContext, RunChange } from './change.js';
 import { csvLine, CsvError, parseCsv } from './csv.js';
 import { createContact } from './profiles.js';
@@ -180,7 +180,6 @@ function rowInput(header: string[], fields: string[], defaultCountry: CountryCod
   if (Object.keys(customFields).length) raw.customFields = customFields;
   const result = createContactSchema.safeParse(raw);
   if (result.success) return { input: result.data };
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.');
-  return { field: field || undefined, error: field ? `${field}: ${issue.message}` : issue.message };
+  const { field, message } = describeIssue(result.error.issues[0]!);
+  return { field, error: message };
 }

@@ -1,5 +1,6 @@
 import type { KafkaMessage, Message } from 'kafkajs';
 import { envelopeSchema, type ResolvedEnvelope } from '../connectors/envelope.js';
+import { describeIssue } from '../identity/parse.js';
 import type { InboundItem, DuplicateFlaggedEvent } from './identity/resolve.js';
 
 /** A record that can never be resolved, by its offset in the batch. */
@@ -31,8 +32,7 @@ function parseEnvelope(value: Buffer | null) {
   }
   const result = envelopeSchema.safeParse(json);
   if (result.success) return { ok: true as const, envelope: result.data };
-  const issue = result.error.issues[0]!;
-  return { ok: false as const, reason: `invalid envelope: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+  return { ok: false as const, reason: `invalid envelope: ${describeIssue(result.error.issues[0]!).message}` };
 }
 
 export function resolvedMessage(record: ResolvedEnvelope): Message {

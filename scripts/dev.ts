@@ -35,7 +35,7 @@ async function main(): Promise<void> {
 
   const processes: [string, string][] = [['gateway', 'gateway/main.ts'], ['resolver', 'resolvers/identity/main.ts']];
   // Without a public URL Telegram cannot call the gateway: the `telegram` process fetches updates instead.
-  if (config.webhooks.telegram?.mode === 'polling') processes.push(['telegram', 'connectors/telegram/main.ts']);
+  if (config.webhooks.telegram?.mode === 'polling') processes.push(['telegram', 'streams/telegram.ts']);
   for (const [name, entry] of processes) {
     const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
     child.once('exit', (code, signal) => {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram, TelegramError } from 'telegraf';
 import type { Logger } from '../../config/logger.js';
 import type { Envelope } from '../envelope.js';
+import { describeIssue } from '../../identity/parse.js';
 import { NeedsActionError } from '../errors.js';
 import { SILENT_REPORT, type SkippedEvent, type StreamConnector, type StreamReport } from '../types.js';
 import type { TelegramSettings } from './config.js';
@@ -113,7 +114,7 @@ export function createTelegramPoller(deps: TelegramPollerDeps): StreamConnector 
       if (typeof updateId === 'number') lastUpdateId = Math.max(lastUpdateId ?? updateId, updateId);
       if (!parsed.success) {
         // An update Telegram itself sent that we cannot read will not read better next time: skip it.
-        log.error({ updateId, problem: parsed.error.issues[0]?.message }, 'unreadable Telegram update skipped');
+        log.error({ updateId, problem: describeIssue(parsed.error.issues[0]!).message }, 'unreadable Telegram update skipped');
         skipped.push({ reason: 'unreadable', type: 'update' });
         continue;
       }

@@ -1,5 +1,9 @@
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import { query } from '../sql.js';
+
+/** A list field's allowed values, stored as jsonb and read back through this schema: values are checked against them. */
+const listOptions = z.array(z.string()).nullable();
 
 export interface FieldDefinition {
   key: string;
@@ -9,9 +13,12 @@ export interface FieldDefinition {
 }
 
 export async function listFieldDefinitions(db: Knex | Knex.Transaction): Promise<FieldDefinition[]> {
-  const rows = await query<{ key: string; label: string; type: FieldDefinition['type']; options: string[] | null }>(db,
+  const rows = await query<{ key: string; label: string; type: FieldDefinition['type']; options: unknown }>(db,
     'SELECT key, label, type, options FROM field_definitions ORDER BY key', []);
-  return rows.map((row) => ({ key: row.key, label: row.label, type: row.type, ...(row.options ? { options: row.options } : {}) }));
+  return rows.map((row) => {
+    const options = listOptions.parse(row.options);
+    return { key: row.key, label: row.label, type: row.type, ...(options ? { options } : {}) };
+  });
 }
 
 /** Creates or redefines a field. Returns false when the key existed with a different type (values would lie). */

@@ -1,21 +1,28 @@
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import { query } from '../sql.js';
 import { addPointsAndFlagDuplicates } from './suggestions.js';
 
 /** A contact row as Postgres serialises it (`to_jsonb`), so timestamps keep their microseconds. */
-type RowJson = Record<string, unknown> & { id: string };
+const rowJson = z.looseObject({ id: z.uuid() });
+type RowJson = z.infer<typeof rowJson>;
+const ids = z.array(z.uuid());
 
-/** Everything undo needs to put each participant back exactly as it was. */
-export interface MergeSnapshot {
-  primary: {
-    before: RowJson;
-    after: RowJson;
-    tagIdsAdded: string[];
-    pointsAdded: { kind: string; value: string }[];
-    suggestionsAdded: string[];
-  };
-  secondaries: { before: RowJson; identityIds: string[]; noteIds: string[]; rehomedIds: string[] }[];
-}
+/**
+ * Everything undo needs to put each participant back exactly as it was. Stored as jsonb and read back
+ * through this schema: undo moves rows by these ids, so a snapshot that is not this shape must stop it.
+ */
+const mergeSnapshotSchema = z.object({
+  primary: z.object({
+    before: rowJson,
+    after: rowJson,
+    tagIdsAdded: ids,
+    pointsAdded: z.array(z.object({ kind: z.string(), value: z.string() })),
+    suggestionsAdded: ids,
+  }),
+  secondaries: z.array(z.object({ before: rowJson, identityIds: ids, noteIds: ids, rehomedIds: ids })),
+});
+export type MergeSnapshot = z.infer<typeof mergeSnapshotSchema>;
 
 export interface MergeRecord {
   id: string;
@@ -152,9 +159,9 @@ export async function insertMerge(trx: Knex.Transaction, merge: { id: string; pr
 
 export async function lockMerge(trx: Knex.Transaction, id: string):
   Promise<(MergeRecord & { snapshot: MergeSnapshot }) | undefined> {
-  const [row] = await query<MergeDbRow & { snapshot: MergeSnapshot }>(trx,
+  const [row] = await query<MergeDbRow & { snapshot: unknown }>(trx,
     `SELECT ${MERGE_COLUMNS}, snapshot FROM merges WHERE id = ? FOR UPDATE`, [id]);
-  return row && { ...toMergeRecord(row), snapshot: row.snapshot };
+  return row && { ...toMergeRecord(row), snapshot: mergeSnapshotSchema.parse(row.snapshot) };
 }
 
 export async function markUndone(trx: Knex.Transaction, id: string, by: string, at: Date): Promise<void> {

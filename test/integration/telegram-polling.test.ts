@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
@@ -5,6 +6,8 @@ import type { Envelope } from '../../connectors/envelope.js';
 import { createPublisher, PublishError } from '../../connectors/publisher.js';
 import { createTelegramPoller } from '../../connectors/telegram/poller.js';
 import { producerDefaults } from '../../config/kafka.js';
+import { freePort } from '../../scripts/kafka/local-kafka.js';
+import { brokers } from '../helpers/kafka.js';
 import * as fixtures from '../helpers/fixtures.js';
 import { logger } from '../helpers/harness.js';
 import { createTestTopics, testKafka, TopicReader } from '../helpers/kafka.js';
@@ -109,5 +112,39 @@ describe('Telegram long polling (TELEGRAM_MODE=polling)', () => {
       await api.close();
     }
     expect(inbound.messages).to.have.length(2);
+  });
+
+  it('runs as the telegram process: ready once polling is live, its skipped updates counted by reason on /metrics', async function () {
+    this.timeout(60_000);
+    const kafka = testKafka();
+    const topics = await createTestTopics(kafka, 1);
+    const inbound = await TopicReader.open(kafka, topics.inbound);
+    const api = await fakeBotApi(updates);
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'streams/telegram.ts'], { stdio: 'ignore', env: { ...process.env,
+      TELEGRAM_MODE: 'polling', TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: api.apiRoot, TELEGRAM_POLL_TIMEOUT_S: '0',
+      TELEGRAM_METRICS_PORT: String(port), KAFKA_BROKERS: brokers().join(','),
+      KAFKA_TOPIC_PREFIX: topics.inbound.replace('tributary.inbound.v1', ''), LOG_LEVEL: 'silent' } });
+    try {
+      await inbound.waitForCount(2, 45_000);
+      const ready = await waitFor(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        return response?.status === 200 ? response.json() as Promise<Record<string, any>> : undefined;
+      }, { what: 'the telegram process to be ready' });
+      expect(ready.connectors).to.have.length(1);
+      expect(ready.connectors[0]).to.include({ connector: 'telegram', account: '7000000002', state: 'live' });
+      const metrics = await waitFor(async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return text.includes('outcome="not_a_message"') ? text : undefined;
+      }, { what: 'the skipped updates on /metrics' });
+      expect(metrics).to.include('tributary_connector_events_total{connector="telegram",account="7000000002",outcome="message"} 2');
+      expect(metrics).to.include('tributary_connector_events_total{connector="telegram",account="7000000002",outcome="edit"} 1');
+      expect(metrics).to.include('tributary_connector_events_total{connector="telegram",account="7000000002",outcome="not_a_message"} 1');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((exited) => child.once('exit', exited));
+      await inbound.close();
+      await api.close();
+    }
   });
 });

@@ -1,8 +1,8 @@
-import { connectKafka, connectProducer } from '../../config/kafka.js';
-import { createSupervisor } from '../../runtime/supervisor.js';
-import { runProcess } from '../../runtime/process.js';
-import { createPublisher } from '../publisher.js';
-import { createTelegramPoller } from './poller.js';
+import { connectKafka, connectProducer } from '../config/kafka.js';
+import { createSupervisor } from '../runtime/supervisor.js';
+import { runProcess } from '../runtime/process.js';
+import { createPublisher } from '../connectors/publisher.js';
+import { createTelegramPoller } from '../connectors/telegram/poller.js';
 
 /** The `telegram` process: long-polls the Bot API when TELEGRAM_MODE=polling and publishes to the inbound topic. */
 await runProcess({

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { topicsWithPrefix } from '../../config/topics.js';
+import type { ResolvedEnvelope } from '../../connectors/envelope.js';
+import { dropDatabase } from '../../db/client.js';
+import { freePort } from '../../scripts/kafka/local-kafka.js';
+import { testKafka, TopicReader } from '../helpers/kafka.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+
+/** `npm start` as a newcomer runs it, in a process group of its own so that "Ctrl-C" reaches all of it. */
+async function npmStart(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string; exited: Promise<string> }> {
+  const child = spawn('npm', ['start'], { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<string>((done) => child.once('exit', (code, signal) => done(signal ?? `exit ${code}`)));
+  return { child, output: () => output, exited };
+}
+
+describe('npm start', function () {
+  this.timeout(180_000);
+
+  describe('with NODE_ENV=production, as servers often have it', () => {
+    const prefix = `start${randomBytes(4).toString('hex')}.`;
+    const databaseUrl = `${SERVER}/tributary_start_${randomBytes(4).toString('hex')}`;
+    const ownerKey = `start-owner-${randomBytes(12).toString('hex')}`;
+    let gatewayPort: number;
+    let resolverPort: number;
+    let started: Awaited<ReturnType<typeof npmStart>>;
+    let resolved: TopicReader;
+
+    before(async () => {
+      gatewayPort = await freePort();
+      resolverPort = await freePort();
+      started = await npmStart({ NODE_ENV: 'production', KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: databaseUrl,
+        PORT: String(gatewayPort), RESOLVER_METRICS_PORT: String(resolverPort), OWNER_API_KEY: ownerKey, LOG_LEVEL: 'warn' });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${gatewayPort}/readyz`).catch(() => undefined))?.ok,
+        { timeoutMs: 120_000, intervalMs: 250, what: `the gateway to be ready; npm start said:\n${started.output()}` });
+      resolved = await TopicReader.open(testKafka(), topicsWithPrefix(prefix).resolved);
+    });
+
+    after(async () => {
+      await resolved?.close();
+      if (started && started.child.exitCode === null && started.child.signalCode === null) process.kill(-started.child.pid!, 'SIGKILL');
+      await dropDatabase(databaseUrl);
+    });
+
+    it('migrates, runs the gateway and the resolver, and resolves a message end to end', async () => {
+      const response = await fetch(`http://127.0.0.1:${gatewayPort}/v1/messages`, {
+        method: 'POST', headers: { authorization: `Bearer ${ownerKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'start-1', account: 'demo', sender: { id: 'u1', name: 'Ada' }, text: 'hello' }),
+      });
+      expect(response.status).to.equal(202);
+      const [record] = await resolved.waitForCount<ResolvedEnvelope>(1, 60_000);
+      expect(record!.contact).to.include({ displayName: 'Ada', isNew: true });
+      expect((await fetch(`http://127.0.0.1:${resolverPort}/readyz`)).status).to.equal(200);
+    });
+
+    it('stops everything it started on Ctrl-C', async () => {
+      process.kill(-started.child.pid!, 'SIGINT');
+      // npm itself ends by the signal, as it does on a terminal; what matters is that nothing it started stays.
+      expect(await started.exited).to.be.oneOf(['SIGINT', 'exit 0', 'exit 130']);
+      for (const port of [gatewayPort, resolverPort]) {
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => 'closed')) === 'closed',
+          { timeoutMs: 15_000, what: `port ${port} to close` });
+      }
+    });
+  });
+});
