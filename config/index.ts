@@ -41,8 +41,10 @@ export interface TelegramConfig {
 
 export interface Config {
   logLevel: string;
-  http: { host: string; port: number; maxBodyBytes: number; apiKeyCacheMs: number };
+  http: { host: string; port: number; maxBodyBytes: number; apiKeyCacheMs: number; searchTimeoutMs: number };
   ownerApiKey?: string;
+  /** CSV imports: the largest file and the most rows one may have. */
+  imports: { maxBytes: number; maxRows: number };
   database: { url: string; poolMax: number };
   kafka: KafkaConfig;
   resolver: { groupId: string; transactionalId: string; metricsPort: number; maxBatchBytes: number; concurrency: number };
@@ -65,8 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return deepFreeze({
     logLevel: e.LOG_LEVEL,
     http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES,
-      apiKeyCacheMs: e.API_KEY_CACHE_MS },
+      apiKeyCacheMs: e.API_KEY_CACHE_MS, searchTimeoutMs: e.SEARCH_TIMEOUT_MS },
     ownerApiKey: e.OWNER_API_KEY,
+    imports: { maxBytes: e.IMPORT_MAX_BYTES, maxRows: e.IMPORT_MAX_ROWS },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     kafka: {
       brokers: e.KAFKA_BROKERS,

@@ -26,6 +26,9 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: positiveInt.default(1_048_576),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
   OWNER_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  SEARCH_TIMEOUT_MS: positiveInt.default(10_000),
+  IMPORT_MAX_BYTES: positiveInt.default(10 * 1_048_576),
+  IMPORT_MAX_ROWS: positiveInt.default(100_000),
 
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .default('postgres://postgres@127.0.0.1:5432/tributary'),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CHANNELS, SENDER_KINDS, type Channel } from '../identity/channels.js';
+import { isStorable, storableDeep } from '../identity/text.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -57,7 +58,21 @@ export const envelopeSchema = z.object({
     threadId: z.string().max(512).optional(),
   }),
   receivedAt: isoTime,
+}).superRefine((envelope, context) => {
+  // Our connectors clean every string (newEnvelope); a record from elsewhere that PostgreSQL cannot store is refused here, by name.
+  const path = unstorablePath(envelope);
+  if (path) context.addIssue({ code: 'custom', path, message: 'must not contain NUL (U+0000) or a lone surrogate' });
 });
+
+function unstorablePath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return isStorable(value) ? undefined : path;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = unstorablePath(child, [...path, Array.isArray(value) ? Number(key) : key]);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 export type Envelope = z.infer<typeof envelopeSchema>;
 export type Sender = z.infer<typeof senderSchema>;
@@ -89,9 +104,14 @@ export function envelopeId(channel: Channel, account: string, providerId: string
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** An envelope from what a connector read; its id is derived from channel, account and the provider's message id. */
+/**
+ * An envelope from what a connector read: the one place where what providers send is made storable (NUL and
+ * lone surrogates become U+FFFD, see identity/text.ts). Its id is derived from channel, account and the
+ * provider's message id, after cleaning, so a retried delivery gets the same id.
+ */
 export function newEnvelope(fields: Omit<Envelope, 'v' | 'id' | 'receivedAt'>, receivedAt: Date): Envelope {
-  return { v: 1, id: envelopeId(fields.channel, fields.account, fields.message.providerId), ...fields,
+  const clean = storableDeep(fields);
+  return { v: 1, id: envelopeId(clean.channel, clean.account, clean.message.providerId), ...clean,
     receivedAt: receivedAt.toISOString() };
 }
 

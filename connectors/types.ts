@@ -15,6 +15,8 @@ export interface WebhookRequest {
  * answered 200 so the provider stops retrying, and counted by reason.
  */
 export type SkipReason = 'echo' | 'status' | 'receipt' | 'reaction' | 'edit' | 'delete' | 'not_a_message' | 'unknown'
+  /** A message that names no usable sender or receiving account (`From=whatsapp:`): there is nobody to resolve it to. */
+  | 'no_sender'
   /** Stream sources only: an event we could not read at all, logged with where it was and skipped so the stream flows. */
   | 'unreadable';
 
@@ -53,8 +55,10 @@ export function combine(parts: Normalised[]): Normalised {
   return { envelopes: parts.flatMap((part) => part.envelopes), skipped: parts.flatMap((part) => part.skipped) };
 }
 
-/** A payload that carried one customer message. */
+/** A payload that carried one customer message, or, when it names nobody, why it is not one. */
 export function published(envelope: Envelope): Normalised {
+  const blank = (value: string | undefined) => value === undefined || value.trim() === '';
+  if (blank(envelope.sender.id) || blank(envelope.account)) return skip('no_sender', `${envelope.channel}:no_sender`);
   return { envelopes: [envelope], skipped: [] };
 }
 

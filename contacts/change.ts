@@ -23,6 +23,8 @@ export interface ContactsContext {
   db: Db;
   run: RunChange;
   clock: () => Date;
+  /** How long one search statement may run before PostgreSQL cancels it. */
+  searchTimeoutMs: number;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { PayloadError } from '../identity/parse.js';
+
 /** RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks. */
 
 export function csvLine(values: readonly (string | number | boolean | null | undefined)[]): string {
@@ -7,7 +9,8 @@ export function csvLine(values: readonly (string | number | boolean | null | und
   }).join(',')}\r\n`;
 }
 
-export class CsvError extends Error {
+/** The text is not CSV this reader can follow (an unclosed quote, text after a closing quote, a huge field). */
+export class CsvError extends PayloadError {
   override name = 'CsvError';
 }
 
@@ -15,7 +18,7 @@ export class CsvError extends Error {
  * Reads records from a stream of text chunks without holding more than one record: a record may span
  * chunks and lines (inside quotes). Yields each record with its 1-based line number.
  */
-export async function* parseCsv(chunks: AsyncIterable<string | Buffer>, maxFieldLength = 100_000):
+export async function* parseCsv(chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, maxFieldLength = 100_000):
   AsyncGenerator<{ line: number; fields: string[] }> {
   let fields: string[] = [];
   let field = '';

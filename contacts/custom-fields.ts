@@ -4,13 +4,18 @@ import { PayloadError } from '../identity/parse.js';
 
 export type CustomFields = Record<string, string | number | boolean | null>;
 
+export type FieldDefinitions = ReadonlyMap<string, FieldDefinition>;
+
+export async function loadFieldDefinitions(db: Knex | Knex.Transaction): Promise<FieldDefinitions> {
+  return new Map((await listFieldDefinitions(db)).map((field) => [field.key, field]));
+}
+
 /**
  * Custom fields must be defined at `/api/fields` and hold a value of their type; `null` removes one.
  * `fromText`: the values arrive as text (a CSV import) and are read as their field's type.
  */
-export async function checkCustomFields(trx: Knex.Transaction, current: Record<string, unknown>, patch: Record<string, unknown>,
-  fromText = false): Promise<CustomFields> {
-  const definitions = new Map((await listFieldDefinitions(trx)).map((field) => [field.key, field]));
+export function checkCustomFields(definitions: FieldDefinitions, current: Record<string, unknown>, patch: Record<string, unknown>,
+  fromText = false): CustomFields {
   const next = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     const field = `customFields.${key}`;

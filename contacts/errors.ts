@@ -18,6 +18,12 @@ export class ConflictError extends Error {
   }
 }
 
+/** A search ran past its statement timeout: PostgreSQL cancelled it. Narrower conditions will answer. */
+export class SearchTimeoutError extends Error {
+  override name = 'SearchTimeoutError';
+  readonly retriable = true;
+}
+
 /** The caller may not do this (a role that lacks the right, or a view someone else owns). */
 export class ForbiddenError extends Error {
   override name = 'ForbiddenError';

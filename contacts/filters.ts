@@ -19,10 +19,14 @@ const customFieldName = z.string().regex(/^custom\.[a-z][a-z0-9_]{0,62}$/, 'cust
 
 const textCondition = z.object({
   field: z.enum(Object.keys(TEXT_FIELDS) as [keyof typeof TEXT_FIELDS]), op: z.enum(TEXT_OPS), value: z.string().max(500).optional() });
+/** A date or a time with its offset, in the years PostgreSQL and people share: 0001 to 9999, and a real day. */
+export const calendarTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .refine((text) => Number(text.slice(0, 4)) >= 1 && !Number.isNaN(Date.parse(text)), 'must be a real date from the year 1 to 9999');
+
 const dateCondition = z.object({
   field: z.enum(Object.keys(DATE_FIELDS) as [keyof typeof DATE_FIELDS]),
   op: z.enum(['before', 'after', 'within the last']),
-  value: z.union([z.iso.datetime({ offset: true }), z.iso.date(), z.number().int().positive().max(36_500)]) });
+  value: z.union([calendarTime, z.number().int().positive().max(36_500)]) });
 
 const knownCondition = z.discriminatedUnion('field', [
     textCondition,

@@ -4,13 +4,15 @@ import type { Db } from '../db/client.js';
 import { accessOperations } from './access.js';
 import { fieldOperations, noteOperations, tagOperations, viewOperations } from './annotations.js';
 import { createChangeRunner, type ContactsContext } from './change.js';
-import { deletionOperations } from './delete.js';
+import { deleteJobHandler, deletionOperations } from './delete.js';
 import { createEventRelay } from './event-relay.js';
+import { exportOperations } from './export.js';
+import { importJobHandler, importOperations, type ImportLimits } from './import.js';
+import { createJobRunner } from './jobs.js';
 import { mergeOperations } from './merge.js';
 import { profileOperations } from './profiles.js';
 import { searchOperations } from './search.js';
 import { suggestionOperations } from './suggestions.js';
-import { transferOperations } from './transfer.js';
 
 export interface ContactsDeps {
   db: Db;
@@ -21,6 +23,9 @@ export interface ContactsDeps {
   clock: () => Date;
   /** How often leftover events are relayed (a crash or a Kafka outage between commit and relay). */
   relayIntervalMs?: number;
+  /** How long one search statement may run (default 10 s). */
+  searchTimeoutMs?: number;
+  imports?: ImportLimits;
 }
 
 /**
@@ -31,8 +36,10 @@ export interface ContactsDeps {
 export function createContacts(deps: ContactsDeps) {
   const events = createEventRelay({ db: deps.db, producer: deps.producer, topic: deps.eventsTopic, logger: deps.logger,
     intervalMs: deps.relayIntervalMs });
-  const context: ContactsContext = { db: deps.db, clock: deps.clock, run: createChangeRunner({ ...deps, events }) };
-  const deletion = deletionOperations(context, deps.logger);
+  const context: ContactsContext = { db: deps.db, clock: deps.clock, run: createChangeRunner({ ...deps, events }),
+    searchTimeoutMs: deps.searchTimeoutMs ?? 10_000 };
+  const jobs = createJobRunner({ db: deps.db, logger: deps.logger, clock: deps.clock,
+    handlers: [deleteJobHandler(context), importJobHandler(context)] });
   return {
     profiles: profileOperations(context),
     search: searchOperations(context),
@@ -42,16 +49,19 @@ export function createContacts(deps: ContactsDeps) {
     views: viewOperations(context),
     merges: mergeOperations(context),
     suggestions: suggestionOperations(context),
-    transfer: transferOperations(context),
-    deletion,
+    exports: exportOperations(context),
+    imports: importOperations(jobs, deps.imports ?? { maxRows: 100_000 }),
+    deletion: deletionOperations(context, jobs),
+    /** Background jobs (deletes, imports): their progress and, when finished, their result. */
+    jobs: { status: (id: string) => jobs.status(id) },
     access: accessOperations(context),
     /** Resumes the background jobs a stopped process left unfinished. */
     async start(): Promise<void> {
-      await deletion.jobs.resume();
+      await jobs.resume();
     },
     /** Lets running jobs reach a batch boundary and relays the last events. */
     async stop(): Promise<void> {
-      await deletion.jobs.stop();
+      await jobs.stop();
       await events.stop();
     },
   };

@@ -113,7 +113,7 @@ function checkParticipants(request: MergeRequest, rows: ContactRow[]): { primary
       { reason: 'blocked', contactIds: blocked.map((row) => row.id) });
   }
   for (const [field, contactId] of Object.entries(request.fields ?? {})) {
-    if (!(field in MERGE_FIELDS) && !/^custom\.[a-z][a-z0-9_]*$/.test(field)) {
+    if (!Object.hasOwn(MERGE_FIELDS, field) && !/^custom\.[a-z][a-z0-9_]*$/.test(field)) {
       throw new PayloadError(`fields.${field}: not a field a merge combines`, `fields.${field}`);
     }
     if (!byId.has(contactId)) throw new PayloadError(`fields.${field}: ${contactId} is not a participant`, `fields.${field}`);

@@ -5,7 +5,7 @@ import { addPointsAndFlagDuplicates, forgetManualPoint, trustPoints } from '../d
 import { tagContacts } from '../db/repositories/tags.js';
 import type { PointKind } from '../identity/channels.js';
 import type { Actor, ChangeContext, ContactsContext } from './change.js';
-import { checkCustomFields } from './custom-fields.js';
+import { checkCustomFields, loadFieldDefinitions } from './custom-fields.js';
 import { contactDetail } from './detail.js';
 import { NotFoundError } from './errors.js';
 import type { ContactFieldsInput } from './schema.js';
@@ -30,7 +30,7 @@ export type NewContactInput = ContactFieldsInput & { tags?: string[] };
 /** `fromText`: custom field values arrive as text (a CSV import) and are read as their field's type. */
 export async function createContact(ctx: ChangeContext, input: NewContactInput, options: { fromText?: boolean } = {}):
   Promise<ContactJson> {
-  const customFields = await checkCustomFields(ctx.trx, {}, input.customFields ?? {}, options.fromText);
+  const customFields = checkCustomFields(await loadFieldDefinitions(ctx.trx), {}, input.customFields ?? {}, options.fromText);
   const id = await insertContactRow(ctx.trx, displayName(input) ?? '', ctx.now);
   await writeFields(ctx, id, { ...input, customFields }, undefined);
   await tagContacts(ctx.trx, [id], input.tags ?? [], ctx.now);
@@ -41,7 +41,8 @@ export async function createContact(ctx: ChangeContext, input: NewContactInput, 
 
 async function updateContact(ctx: ChangeContext, id: string, patch: ContactFieldsInput): Promise<ContactJson> {
   const current = await lockLiveContact(ctx.trx, id);
-  const customFields = patch.customFields ? await checkCustomFields(ctx.trx, current.custom_fields, patch.customFields) : undefined;
+  const customFields = patch.customFields
+    ? checkCustomFields(await loadFieldDefinitions(ctx.trx), current.custom_fields, patch.customFields) : undefined;
   await writeFields(ctx, id, { ...patch, customFields }, current);
   const contact = toContactJson((await findContactRow(ctx.trx, id))!);
   ctx.audit({ action: 'contact.updated', targetType: 'contact', targetId: id, before: toContactJson(current), after: contact });

@@ -24,7 +24,17 @@ export const emailAddress = z.string().trim().transform((value, ctx) => {
   return z.NEVER;
 });
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Text people enter: surrounding white space goes, except a tab or carriage return standing before `=`, `+`, `-`
+ * or `@`. That is how spreadsheets neutralise a formula, so it is kept: the value never comes back as one.
+ */
+const text = (max: number) => z.string().min(1).max(max).transform(trimKeepingNeutraliser)
+  .refine((value) => value !== '', 'must not be blank');
+
+function trimKeepingNeutraliser(value: string): string {
+  const neutraliser = /^[\t\r]+(?=[=+\-@])/.exec(value.replace(/^ +/, ''))?.[0] ?? '';
+  return neutraliser + value.trim();
+}
 const customValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
 
 /** Editable contact fields; `null` clears one. */
@@ -52,8 +62,11 @@ export const createContactSchema = contactFieldsSchema.extend({ tags: z.array(te
 /** A sort of the contact list: a key of SORTS, `-` first for descending. */
 export const sortSchema = z.enum(Object.keys(SORTS).flatMap((key) => [key, `-${key}`]) as [string, ...string[]]);
 
+/** The longest free-text search, on every route that takes one: longer ones cost seconds and find nothing more. */
+export const MAX_QUERY_LENGTH = 200;
+
 export const searchSchema = filterSchema.extend({
-  q: z.string().max(200).optional(),
+  q: z.string().max(MAX_QUERY_LENGTH).optional(),
   sort: sortSchema.optional(),
   cursor: z.string().max(1000).optional(),
   limit: z.number().int().min(1).max(500).optional(),

@@ -1,17 +1,32 @@
 import type { Knex } from 'knex';
+import { isStatementTimeout } from '../db/errors.js';
 import { listContacts, SORTS, type ContactPage, type Sort, type SortKey } from '../db/repositories/contact-profiles.js';
 import { findVisibleView } from '../db/repositories/views.js';
 import { parseWith, PayloadError } from '../identity/parse.js';
 import type { ContactsContext } from './change.js';
-import { NotFoundError } from './errors.js';
-import { compileFilter, likePattern, type Condition, type Filter, type SqlFragment } from './filters.js';
+import { NotFoundError, SearchTimeoutError } from './errors.js';
+import { compileFilter, conditionSchema, likePattern, type Condition, type Filter, type SqlFragment } from './filters.js';
 import { savedFilterSchema } from './schema.js';
 
 /** Finding contacts: a page of a query (filter, view, free text, sort, cursor). */
-export function searchOperations({ db, clock }: Pick<ContactsContext, 'db' | 'clock'>) {
+export function searchOperations({ db, clock, searchTimeoutMs }: ContactsContext) {
   return {
-    page: (query: ContactQuery, keyId: string) => searchContacts(db, query, keyId, clock()),
+    page: async (query: ContactQuery, keyId: string): Promise<ContactPage> => {
+      const { where, viewSort } = await whereOf(db, query, keyId, clock());
+      return timeLimited(() => listContacts(db, { where, sort: parseSort(query.sort ?? viewSort), cursor: query.cursor,
+        limit: query.limit, timeoutMs: searchTimeoutMs }));
+    },
   };
+}
+
+/** Runs a search; one that PostgreSQL cancelled for running too long is a SearchTimeoutError saying what to do. */
+export async function timeLimited<T>(search: () => Promise<T>): Promise<T> {
+  try {
+    return await search();
+  } catch (error) {
+    if (!isStatementTimeout(error)) throw error;
+    throw new SearchTimeoutError('the search took too long and was stopped: narrow it with more specific conditions or text');
+  }
 }
 
 export interface ContactQuery {
@@ -47,16 +62,11 @@ export async function whereOf(db: Knex, query: Omit<ContactQuery, 'sort' | 'curs
     viewSort };
 }
 
-async function searchContacts(db: Knex, query: ContactQuery, keyId: string, now: Date): Promise<ContactPage> {
-  const { where, viewSort } = await whereOf(db, query, keyId, now);
-  return listContacts(db, { where, sort: parseSort(query.sort ?? viewSort), cursor: query.cursor, limit: query.limit });
-}
-
 /** `name`, `-created`, …: a key of SORTS, descending with a leading `-`. */
 export function parseSort(value: string | undefined, fallback: Sort = { key: 'created', descending: true }): Sort {
   if (value === undefined || value === '') return fallback;
   const key = value.replace(/^-/, '');
-  if (!(key in SORTS)) throw new PayloadError(`sort: must be one of ${Object.keys(SORTS).join(', ')}, optionally with a leading -`, 'sort');
+  if (!Object.hasOwn(SORTS, key)) throw new PayloadError(`sort: must be one of ${Object.keys(SORTS).join(', ')}, optionally with a leading -`, 'sort');
   return { key: key as SortKey, descending: value.startsWith('-') };
 }
 
@@ -73,12 +83,13 @@ function freeText(q: string): SqlFragment {
 
 /** `GET /api/contacts` query parameters that are shorthands for conditions. */
 export function shorthandConditions(params: Record<string, unknown>): Condition[] {
-  const conditions: Condition[] = [];
+  const given: [string, unknown][] = [];
   if (params.blocked === 'true' || params.blocked === 'false') {
-    conditions.push({ field: 'blocked', op: 'is', value: params.blocked === 'true' });
+    given.push(['blocked', { field: 'blocked', op: 'is', value: params.blocked === 'true' }]);
   }
-  if (typeof params.tag === 'string') conditions.push({ field: 'tag', op: 'has', value: params.tag });
-  if (typeof params.lifecycleStage === 'string') conditions.push({ field: 'lifecycleStage', op: 'is', value: params.lifecycleStage });
-  if (typeof params.assignee === 'string') conditions.push({ field: 'assignee', op: 'is', value: params.assignee });
-  return conditions;
+  if (params.tag !== undefined) given.push(['tag', { field: 'tag', op: 'has', value: params.tag }]);
+  if (params.lifecycleStage !== undefined) given.push(['lifecycleStage', { field: 'lifecycleStage', op: 'is', value: params.lifecycleStage }]);
+  if (params.assignee !== undefined) given.push(['assignee', { field: 'assignee', op: 'is', value: params.assignee }]);
+  // Checked as the conditions they stand for: a repeated or overlong parameter is a 400 naming it.
+  return given.map(([name, condition]) => parseWith(conditionSchema, condition, [name]));
 }

@@ -23,3 +23,8 @@ export function isRetriableDbError(error: unknown): boolean {
 export function isTransactionConflict(error: unknown): boolean {
   return CONFLICT_SQLSTATES.includes((error as { code?: unknown } | null)?.code as string);
 }
+
+/** True when PostgreSQL cancelled a statement that ran past its `statement_timeout`. */
+export function isStatementTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '57014';
+}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-type Scalar = string | number | boolean | Date | null;
+type Scalar = string | number | boolean | Date | Buffer | null;
 /** A bound parameter: a scalar, or an array sent to Postgres as one array parameter (for `unnest`/`ANY`). */
 export type SqlParam = Scalar | readonly Scalar[];
 
@@ -14,4 +14,16 @@ export async function query<Row = never>(db: Knex | Knex.Transaction, text: stri
 export interface SqlFragment {
   text: string;
   params: SqlParam[];
+}
+
+/**
+ * Runs `work` in a read-only transaction whose statements PostgreSQL cancels after `timeoutMs` (SQLSTATE 57014,
+ * see `isStatementTimeout`): for queries people shape themselves, such as searches, so none holds a connection
+ * for minutes.
+ */
+export async function withStatementTimeout<T>(db: Knex, timeoutMs: number, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (trx) => {
+    await query(trx, "SELECT set_config('statement_timeout', ?, true)", [String(timeoutMs)]);
+    return work(trx);
+  }, { readOnly: true });
 }

@@ -1,10 +1,10 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { Logger } from '../config/logger.js';
 import type { Contacts } from '../contacts/index.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../contacts/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, SearchTimeoutError } from '../contacts/errors.js';
 import { ExpressionError } from '../contacts/expression.js';
 import { VerificationError } from '../connectors/errors.js';
-import { PublishError, type Publisher } from '../connectors/publisher.js';
+import { PublishError, RecordTooLargeError, type Publisher } from '../connectors/publisher.js';
 import type { WebhookRegistry } from '../connectors/registry.js';
 import { PayloadError } from '../identity/parse.js';
 import { opsHandler, type OpsEndpoints } from '../runtime/ops.js';
@@ -27,6 +27,8 @@ export interface AppDeps {
   /** `/healthz`, `/readyz` and `/metrics`, as every process serves them. */
   ops: OpsEndpoints;
   maxBodyBytes: number;
+  /** The largest CSV import accepted; larger ones are answered 413 without reading on. */
+  importMaxBytes: number;
   clock: () => Date;
 }
 
@@ -45,6 +47,7 @@ export function createApp(appDeps: AppDeps): Express {
   app.use(webhookRoutes(deps));
   app.use(apiRoutes(deps));
   app.use((req, res) => {
+    closeIfBodyUnread(req, res);
     res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
   });
   app.use(errorHandler(deps.logger.child({ module: 'http' })));
@@ -55,12 +58,26 @@ export function createApp(appDeps: AppDeps): Express {
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, code, message, details } = toHttp(error);
+    if (res.headersSent) {
+      // Part of the answer (a CSV export) is out: the client must see a cut transfer, never wait for the rest.
+      log.error({ err: error, method: req.method, path: req.path }, 'response failed after it started; connection closed');
+      res.destroy();
+      return;
+    }
     if (status >= 500) log.error({ err: error, method: req.method, path: req.path }, 'request failed');
     else log.debug({ method: req.method, path: req.path, status, code }, message);
-    if (res.headersSent) return;
+    closeIfBodyUnread(req, res);
     if (status === 503) res.set('Retry-After', '5');
     res.status(status).json({ error: { code, message, ...details } });
   };
+}
+
+/**
+ * An answer sent before the request body was read to its end (a 401 before the upload, a 413 half-way) closes
+ * the connection: what is left of the body would otherwise be read as the next request on a kept-alive one.
+ */
+function closeIfBodyUnread(req: Request, res: Response): void {
+  if (!req.complete) res.set('Connection', 'close');
 }
 
 interface HttpAnswer {
@@ -72,6 +89,7 @@ interface HttpAnswer {
 
 function toHttp(error: unknown): HttpAnswer {
   if (error instanceof ExpressionError) return { status: 400, code: 'invalid_expression', message: error.message };
+  if (error instanceof RecordTooLargeError) return { status: 413, code: 'payload_too_large', message: error.message };
   if (error instanceof PayloadError) {
     return { status: 400, code: 'invalid_payload', message: error.message, details: error.field ? { field: error.field } : undefined };
   }
@@ -81,18 +99,26 @@ function toHttp(error: unknown): HttpAnswer {
   if (error instanceof NotFoundError) return { status: 404, code: 'not_found', message: error.message };
   if (error instanceof ConflictError) return { status: 409, code: 'conflict', message: error.message, details: error.details };
   if (error instanceof PublishError) return { status: 503, code: 'unavailable', message: 'the message queue is unavailable; retry later' };
+  if (error instanceof SearchTimeoutError) return { status: 503, code: 'search_timeout', message: error.message };
   return bodyParserAnswer(error) ?? { status: 500, code: 'internal', message: 'internal error' };
 }
 
-/** What express's body parsers throw: too large, not JSON, or another client error of theirs. */
+/**
+ * What express's body parsers throw: too large, not JSON, a Content-Encoding that does not decompress (zlib and
+ * brotli errors they mark 400), or another client error of theirs (`expose`: its message is safe to show).
+ */
 function bodyParserAnswer(error: unknown): HttpAnswer | undefined {
-  const bodyError = error as { type?: string; status?: number; limit?: number; message?: string };
+  const bodyError = error as { type?: string; status?: number; limit?: number; message?: string; expose?: boolean; code?: string };
   if (bodyError.type === 'entity.too.large') {
     return { status: 413, code: 'payload_too_large', message: `the body exceeds the limit of ${bodyError.limit} bytes` };
   }
   if (bodyError.type === 'entity.parse.failed') return { status: 400, code: 'invalid_json', message: 'the body is not valid JSON' };
-  if (bodyError.type && bodyError.status && bodyError.status < 500) {
-    return { status: bodyError.status, code: 'invalid_body', message: bodyError.message ?? 'the body cannot be read' };
+  const clientError = typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500;
+  if (clientError && bodyError.expose === true && !bodyError.type && bodyError.code) {
+    return { status: 400, code: 'invalid_body', message: `the body does not decompress as its Content-Encoding says: ${bodyError.message}` };
+  }
+  if (clientError && (bodyError.type || bodyError.expose === true)) {
+    return { status: bodyError.status!, code: 'invalid_body', message: bodyError.message ?? 'the body cannot be read' };
   }
   return undefined;
 }

@@ -38,17 +38,24 @@ export function createAuthenticator(find: Authenticator, ttlMs: number, maxEntri
   };
 }
 
-/** Requires `Authorization: Bearer <key>` naming a live key with one of `roles`. */
-export function requireApiKey(authenticate: Authenticator, roles: readonly Role[]) {
+/** Requires `Authorization: Bearer <key>` naming a live key; the key is then `req.apiKey`. Runs before anything else. */
+export function requireApiKey(authenticate: Authenticator) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!match) return next(new AuthenticationError());
     const apiKey = await authenticate(match[1]!);
     if (!apiKey) return next(new AuthenticationError('the API key is not valid or has been revoked'));
-    if (!roles.includes(apiKey.role)) {
-      return next(new ForbiddenError(`this action needs the role ${roles.join(' or ')}; the key has ${apiKey.role}`));
-    }
     req.apiKey = apiKey;
+    next();
+  };
+}
+
+/** Lets through a request whose key (checked by `requireApiKey` before) has one of `roles`; 403 otherwise. */
+export function allow(roles: readonly Role[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const role = req.apiKey?.role;
+    if (!role) return next(new AuthenticationError());
+    if (!roles.includes(role)) return next(new ForbiddenError(`this action needs the role ${roles.join(' or ')}; the key has ${role}`));
     next();
   };
 }

@@ -38,7 +38,8 @@ export interface Gateway {
 /** The HTTP gateway: webhooks, the API channel, the admin API and the ops endpoints, wired from configuration. */
 export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Gateway {
   const { db, producer, logger, clock } = infra;
-  const contacts = createContacts({ db, producer, eventsTopic: config.kafka.topics.contactEvents, logger, clock });
+  const contacts = createContacts({ db, producer, eventsTopic: config.kafka.topics.contactEvents, logger, clock,
+    searchTimeoutMs: config.http.searchTimeoutMs, imports: { maxRows: config.imports.maxRows } });
   const webhooks = createWebhookRegistry(config.webhooks);
   logger.info({
     enabled: webhooks.enabled.map((connector) => connector.name),
@@ -53,6 +54,7 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
     metrics: createGatewayMetrics(infra.registry),
     ops: { readiness: infra.readiness, registry: infra.registry },
     maxBodyBytes: config.http.maxBodyBytes,
+    importMaxBytes: config.imports.maxBytes,
     clock,
   };
   return {

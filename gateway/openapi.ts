@@ -29,8 +29,9 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     get: { summary: 'Export matching contacts as streamed CSV (columns, filter, q, view, shorthands)', roles: MANAGERS, status: 200 },
   },
   '/api/contacts/import': {
-    post: { summary: 'Import contacts from CSV (text/csv; defaultCountry for national phones); per-row report', roles: MANAGERS,
-      bodyType: 'text/csv', status: 200 },
+    post: { summary: 'Import contacts from CSV as a background job (text/csv; defaultCountry for national phones; '
+      + 'Idempotency-Key makes a retried upload the same job); the per-row report is the job\'s result', roles: MANAGERS,
+      bodyType: 'text/csv', status: 202 },
   },
   '/api/contacts/delete': {
     post: { summary: 'Delete many contacts (ids, a filter, or all) as a background job', roles: MANAGERS, body: deleteContactsSchema, status: 202 },
@@ -74,7 +75,8 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/merges/{id}/undo': { post: { summary: 'Unmerge, restoring each secondary; emits contact.unmerged', roles: MANAGERS, status: 200 } },
   '/api/duplicates': { get: { summary: 'All open merge suggestions, newest first', roles: EVERYONE, status: 200 } },
   '/api/duplicates/{id}/dismiss': { post: { summary: 'Not a duplicate: never suggest the pair again', roles: MANAGERS, status: 204 } },
-  '/api/jobs/{id}': { get: { summary: 'Progress of a background job', roles: MANAGERS, status: 200 } },
+  '/api/jobs/{id}': { get: { summary: 'Progress of a background job (delete, import); an import\'s report once it finished',
+    roles: MANAGERS, status: 200 } },
   '/api/keys': {
     get: { summary: 'API keys (never the keys themselves)', roles: OWNERS, status: 200 },
     post: { summary: 'Create an API key; the key is shown once', roles: OWNERS, body: apiKeySchema, status: 201 },

@@ -11,14 +11,14 @@ export interface MessagingChannel {
 }
 
 /** Events that are not something a customer wrote, by their key in the messaging item. */
-const NOT_MESSAGES: Readonly<Record<string, SkipReason>> = {
+const NOT_MESSAGES: ReadonlyMap<string, SkipReason> = new Map(Object.entries({
   delivery: 'receipt', read: 'receipt', reaction: 'reaction', message_reactions: 'reaction', message_edit: 'edit',
   optin: 'not_a_message', referral: 'not_a_message', account_linking: 'not_a_message',
   'policy-enforcement': 'not_a_message', game_play: 'not_a_message', pass_thread_control: 'not_a_message',
   take_thread_control: 'not_a_message', request_thread_control: 'not_a_message', app_roles: 'not_a_message',
   payment: 'not_a_message', checkout_update: 'not_a_message', pre_checkout: 'not_a_message',
   messaging_feedback: 'not_a_message', response_feedback: 'not_a_message', branded_camera: 'not_a_message',
-};
+} satisfies Record<string, SkipReason>));
 
 /** Pure: one `messaging[]` item → the envelope of a customer's message, or why there is none. */
 export function normaliseMessagingEvent(event: MessagingEvent, target: MessagingChannel, receivedAt: Date): Normalised {
@@ -26,8 +26,8 @@ export function normaliseMessagingEvent(event: MessagingEvent, target: Messaging
   if (event.message?.is_deleted) return skip('delete', 'message_deleted');
   const content = event.message ? messageContent(event.message) : event.postback ? postbackContent(event.postback, event) : undefined;
   if (!content) {
-    const key = Object.keys(NOT_MESSAGES).find((name) => event[name] !== undefined);
-    return key ? skip(NOT_MESSAGES[key]!, key) : skip('unknown', Object.keys(event).filter(isEventKey).join(',') || 'empty');
+    const known = [...NOT_MESSAGES].find(([name]) => Object.hasOwn(event, name) && event[name] !== undefined);
+    return known ? skip(known[1], known[0]) : skip('unknown', Object.keys(event).filter(isEventKey).join(',') || 'empty');
   }
   // The schema requires sender, recipient and timestamp whenever there is a message or postback.
   const account = event.recipient!.id;
@@ -64,10 +64,10 @@ function attachmentOf(attachment: NonNullable<NonNullable<MessagingEvent['messag
   if (attachment.type === 'location' && payload.coordinates) {
     return { type: 'location', url: `geo:${payload.coordinates.lat},${payload.coordinates.long}`, name: payload.title };
   }
-  const type = payload.sticker_id !== undefined ? 'sticker' : ATTACHMENT_TYPES[attachment.type] ?? 'other';
+  const type = payload.sticker_id !== undefined ? 'sticker' : ATTACHMENT_TYPES.get(attachment.type) ?? 'other';
   return { type, url: payload.url, name: payload.title };
 }
 
-const ATTACHMENT_TYPES: Readonly<Record<string, Attachment['type']>> = {
-  image: 'image', video: 'video', audio: 'audio', file: 'file', location: 'location', sticker: 'sticker',
-};
+const ATTACHMENT_TYPES: ReadonlyMap<string, Attachment['type']> = new Map([
+  ['image', 'image'], ['video', 'video'], ['audio', 'audio'], ['file', 'file'], ['location', 'location'], ['sticker', 'sticker'],
+]);

@@ -4,10 +4,10 @@ import { normaliseMessagingEvent, type MessagingChannel } from './messaging.js';
 import { whatsAppValueSchema, type MetaEntry, type MetaWebhook } from './schema.js';
 import { normaliseWhatsAppValue } from './whatsapp.js';
 
-const MESSAGING: Readonly<Record<string, MessagingChannel>> = {
-  page: { channel: 'messenger', senderKind: 'messenger_psid' },
-  instagram: { channel: 'instagram', senderKind: 'instagram_igsid' },
-};
+const MESSAGING: ReadonlyMap<string, MessagingChannel> = new Map([
+  ['page', { channel: 'messenger', senderKind: 'messenger_psid' }],
+  ['instagram', { channel: 'instagram', senderKind: 'instagram_igsid' }],
+]);
 
 /** `changes[]` fields Meta sends that are about the account, templates, calls or feeds, never a customer's message. */
 const NOT_MESSAGE_FIELDS = new Set(['account_update', 'account_review_update', 'account_alerts', 'business_capability_update',
@@ -18,7 +18,7 @@ const NOT_MESSAGE_FIELDS = new Set(['account_update', 'account_review_update', '
 
 /** Pure: one Meta webhook body → an envelope for every customer message in every entry. */
 export function normaliseMeta(webhook: MetaWebhook, receivedAt: Date): Normalised {
-  const messaging = MESSAGING[webhook.object];
+  const messaging = MESSAGING.get(webhook.object);
   return combine(webhook.entry.map((entry, index) => {
     if (messaging) return normaliseMessagingEntry(entry, messaging, receivedAt);
     if (webhook.object === 'whatsapp_business_account') return normaliseWhatsAppEntry(entry, index, receivedAt);

@@ -4,15 +4,15 @@ import { combine, published, skip, type Normalised, type SkipReason } from '../t
 import type { WhatsAppMessage, WhatsAppValue } from './schema.js';
 
 /** Message types that are not a customer writing to us. */
-const NOT_MESSAGES: Readonly<Record<string, SkipReason>> = {
-  reaction: 'reaction', edit: 'edit', revoke: 'delete', system: 'not_a_message', request_welcome: 'not_a_message',
-};
+const NOT_MESSAGES: ReadonlyMap<string, SkipReason> = new Map([
+  ['reaction', 'reaction'], ['edit', 'edit'], ['revoke', 'delete'], ['system', 'not_a_message'], ['request_welcome', 'not_a_message'],
+]);
 
 /** Pure: the `messages` change of a WhatsApp Business Account → one envelope per customer message. */
 export function normaliseWhatsAppValue(value: WhatsAppValue, receivedAt: Date): Normalised {
   const account = value.metadata.phone_number_id;
   const parts: Normalised[] = (value.messages ?? []).map((message) => {
-    const notMessage = NOT_MESSAGES[message.type];
+    const notMessage = NOT_MESSAGES.get(message.type);
     if (notMessage) return skip(notMessage, message.type);
     // The answer to our request to call the user: a setting, not something they wrote.
     if (message.interactive?.type === 'call_permission_reply') return skip('not_a_message', 'interactive:call_permission_reply');

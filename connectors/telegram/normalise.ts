@@ -3,7 +3,7 @@ import { published, skip, type Normalised, type SkipReason } from '../types.js';
 import type { TelegramMessage, TelegramUpdate } from './schema.js';
 
 /** Update kinds that are not a customer writing to us. */
-const NOT_MESSAGES: Readonly<Record<string, SkipReason>> = {
+const NOT_MESSAGES: ReadonlyMap<string, SkipReason> = new Map(Object.entries({
   edited_message: 'edit', edited_channel_post: 'edit', edited_business_message: 'edit', deleted_business_messages: 'delete',
   message_reaction: 'reaction', message_reaction_count: 'reaction', callback_query: 'not_a_message',
   inline_query: 'not_a_message', chosen_inline_result: 'not_a_message', shipping_query: 'not_a_message',
@@ -11,7 +11,7 @@ const NOT_MESSAGES: Readonly<Record<string, SkipReason>> = {
   my_chat_member: 'not_a_message', chat_member: 'not_a_message', chat_join_request: 'not_a_message',
   chat_boost: 'not_a_message', removed_chat_boost: 'not_a_message', business_connection: 'not_a_message',
   purchased_paid_media: 'not_a_message',
-};
+} satisfies Record<string, SkipReason>));
 
 /**
  * Pure: one update → the envelope of the message a user sent. In groups and channels the sender is the user
@@ -21,7 +21,7 @@ export function normaliseTelegram(update: TelegramUpdate, botId: string, receive
   const message = update.message ?? update.channel_post;
   if (!message) {
     const kind = Object.keys(update).find((key) => key !== 'update_id') ?? 'empty';
-    return skip(NOT_MESSAGES[kind] ?? 'unknown', kind);
+    return skip(NOT_MESSAGES.get(kind) ?? 'unknown', kind);
   }
   const kind = update.message ? 'message' : 'channel_post';
   if (!message.from) return skip('not_a_message', `${kind}:without_user`);

@@ -3,8 +3,11 @@ import { newEnvelope, type Attachment } from '../envelope.js';
 import { published, skip, type Normalised } from '../types.js';
 import type { TwilioWebhook } from './schema.js';
 
-/** Address prefixes Twilio puts on `From`/`To`, and the channel each one is. Plain numbers are SMS. */
-const CHANNEL_PREFIXES: Readonly<Record<string, Extract<Channel, 'sms' | 'whatsapp'>>> = { '': 'sms', whatsapp: 'whatsapp' };
+/**
+ * Address prefixes Twilio puts on `From`/`To`, and the channel each one is. Plain numbers are SMS. A Map, as
+ * every table looked up by what a provider sends: `__proto__:` or `constructor:` must find nothing.
+ */
+const CHANNEL_PREFIXES: ReadonlyMap<string, Extract<Channel, 'sms' | 'whatsapp'>> = new Map([['', 'sms'], ['whatsapp', 'whatsapp']]);
 
 /** Pure: one Twilio webhook → the envelope of the message a customer sent, or why there is none. */
 export function normaliseTwilio(webhook: TwilioWebhook, receivedAt: Date): Normalised {
@@ -12,7 +15,7 @@ export function normaliseTwilio(webhook: TwilioWebhook, receivedAt: Date): Norma
     return skip('status', `status:${webhook.MessageStatus ?? webhook.SmsStatus}`);
   }
   const from = splitAddress(webhook.From);
-  const channel = CHANNEL_PREFIXES[from.prefix];
+  const channel = CHANNEL_PREFIXES.get(from.prefix);
   if (!channel) return skip('unknown', `address:${from.prefix}`);
   const account = splitAddress(webhook.To).address;
   const text = webhook.Body === '' ? undefined : webhook.Body;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { PayloadError } from '../../identity/parse.js';
-import { query, type SqlFragment } from '../sql.js';
+import { query, withStatementTimeout, type SqlFragment } from '../sql.js';
 import type { ContactStatus } from './contacts.js';
 
 /** A contact as the admin API shows it. */
@@ -118,20 +118,20 @@ export interface ContactPage {
  * sort value and id, so pages stay stable while contacts are added.
  */
 export async function listContacts(db: Knex, options: { where: SqlFragment; sort: Sort;
-  cursor?: string; limit: number }): Promise<ContactPage> {
+  cursor?: string; limit: number; timeoutMs: number }): Promise<ContactPage> {
   const { expression, type } = SORTS[options.sort.key];
   const direction = options.sort.descending ? 'DESC' : 'ASC';
   const after = options.cursor ? decodeCursor(options.cursor, options.sort.key) : undefined;
   const keyset = after
     ? { text: `AND (${expression}, c.id) ${options.sort.descending ? '<' : '>'} (?::${type}, ?::uuid)`, params: after }
     : { text: '', params: [] };
-  const rows = await query<ContactRow & { sort_key: string }>(db,
+  const rows = await withStatementTimeout(db, options.timeoutMs, (trx) => query<ContactRow & { sort_key: string }>(trx,
     `SELECT ${CONTACT_SELECT}, (${expression})::text AS sort_key
        FROM contacts c
       WHERE c.status <> 'merged' AND (${options.where.text}) ${keyset.text}
       ORDER BY ${expression} ${direction}, c.id ${direction}
       LIMIT ?`,
-    [...options.where.params, ...keyset.params, options.limit + 1]);
+    [...options.where.params, ...keyset.params, options.limit + 1]));
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {

@@ -55,3 +55,21 @@ export async function listTags(db: Knex): Promise<{ id: string; name: string; co
        LEFT JOIN contacts c ON c.id = ct.contact_id AND c.status <> 'merged'
       GROUP BY t.id ORDER BY lower(t.name)`, []);
 }
+
+/** Finds or creates tags by name (case-insensitively): lower-cased name → tag id. */
+export async function tagIdsByName(trx: Knex.Transaction, names: string[]): Promise<Map<string, string>> {
+  if (names.length === 0) return new Map();
+  await ensureTags(trx, names);
+  const rows = await query<{ id: string; name: string }>(trx,
+    'SELECT id, lower(name) AS name FROM tags WHERE lower(name) = ANY(SELECT lower(n) FROM unnest(?::text[]) AS n)', [names]);
+  return new Map(rows.map((row) => [row.name, row.id]));
+}
+
+/** Links contacts to tags, many pairs at once (new contacts: nothing to touch). */
+export async function linkTags(trx: Knex.Transaction, links: { contactId: string; tagId: string }[], at: Date): Promise<void> {
+  if (links.length === 0) return;
+  await query(trx,
+    `INSERT INTO contact_tags (contact_id, tag_id, created_at)
+     SELECT l.contact_id, l.tag_id, ?::timestamptz FROM unnest(?::uuid[], ?::uuid[]) AS l(contact_id, tag_id)
+     ON CONFLICT DO NOTHING`, [at, links.map((l) => l.contactId), links.map((l) => l.tagId)]);
+}

@@ -2,14 +2,15 @@ import express, { Router } from 'express';
 import { normaliseApiMessages } from '../../connectors/api/normalise.js';
 import { apiBatchSchema, apiMessageSchema } from '../../connectors/api/schema.js';
 import type { AppDeps } from '../app.js';
-import { EVERYONE, requireApiKey } from '../auth.js';
+import { allow, EVERYONE, requireApiKey } from '../auth.js';
 import { parseWith } from '../../identity/parse.js';
 
 /** The API channel: `POST /v1/messages` for products that relay their own users' messages. */
 export function messagesRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post('/v1/messages',
-    requireApiKey(deps.authenticate, EVERYONE),
+    requireApiKey(deps.authenticate),
+    allow(EVERYONE),
     express.json({ limit: deps.maxBodyBytes, type: () => true }),
     async (req, res) => {
       const body: unknown = req.body;

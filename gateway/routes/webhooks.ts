@@ -54,7 +54,7 @@ function verb(route: WebhookRoute): 'get' | 'post' {
 
 /** The connector's view of the request: no express types past this point. */
 function toWebhookRequest(req: Request): WebhookRequest {
-  const headers: Record<string, string | undefined> = {};
+  const headers: Record<string, string | undefined> = Object.create(null);
   for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value[0] : value;
   return { method: req.method, url: req.originalUrl, headers, rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) };
 }

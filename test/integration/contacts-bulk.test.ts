@@ -26,6 +26,11 @@ describe('contact search, export, import and delete (real Postgres and Kafka)', 
   after(async () => harness.close());
 
   const search = async (body: object) => harness.call('POST', '/api/contacts/search', { body });
+  /** A background job once it succeeded. */
+  const finished = (id: string) => waitFor(async () => {
+    const status = await harness.call('GET', `/api/jobs/${id}`);
+    return status.body.status === 'succeeded' && status.body;
+  }, { what: `job ${id}` });
   const names = (response: { body: { contacts: { name: string }[] } }) => response.body.contacts.map((c) => c.name).sort();
 
   describe('searching with conditions and a match expression', () => {
@@ -116,8 +121,10 @@ describe('contact search, export, import and delete (real Postgres and Kafka)', 
         ',,,,'].join('\n');
       const response = await fetch(`${harness.baseUrl}/api/contacts/import?defaultCountry=DE`, {
         method: 'POST', body: csv, headers: { authorization: `Bearer ${harness.ownerKey}`, 'content-type': 'text/csv' } });
-      const report = await response.json() as { imported: number; failed: number; errors: { line: number; field?: string }[] };
-      expect(response.status).to.equal(200);
+      expect(response.status).to.equal(202);
+      const job = await finished(((await response.json()) as { id: string }).id);
+      const report = job.result as { imported: number; failed: number; errors: { line: number; field?: string }[] };
+      expect(job).to.include({ kind: 'contacts.import', total: 5, done: 5 });
       expect(report.imported).to.equal(2);
       expect(report.errors.map((e) => [e.line, e.field])).to.deep.equal([[4, 'phone'], [5, 'email'], [6, undefined]]);
       const imported = await search({ conditions: [{ field: 'tag', op: 'has', value: 'imported' }] });

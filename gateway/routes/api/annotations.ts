@@ -2,14 +2,14 @@ import { Router } from 'express';
 import { bulkTagsSchema, fieldDefinitionSchema, noteSchema, tagsSchema, viewSchema } from '../../../contacts/schema.js';
 import { parseWith } from '../../../identity/parse.js';
 import type { AppDeps } from '../../app.js';
-import { EVERYONE, MANAGERS, requireApiKey } from '../../auth.js';
+import { allow, EVERYONE, MANAGERS } from '../../auth.js';
 import { actorOf, idParam } from './common.js';
 
 /** What people add to contacts: tags, notes, custom field definitions, saved views. */
-export function annotationRoutes({ contacts, authenticate }: AppDeps): Router {
+export function annotationRoutes({ contacts }: AppDeps): Router {
   const router = Router();
-  const anyone = requireApiKey(authenticate, EVERYONE);
-  const managers = requireApiKey(authenticate, MANAGERS);
+  const anyone = allow(EVERYONE);
+  const managers = allow(MANAGERS);
 
   router.get('/api/tags', anyone, async (_req, res) => {
     res.json({ tags: await contacts.tags.list() });

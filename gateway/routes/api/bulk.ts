@@ -1,43 +1,44 @@
-import { Router } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { NotFoundError } from '../../../contacts/errors.js';
+import { exportColumns } from '../../../contacts/export.js';
 import { filterSchema } from '../../../contacts/filters.js';
-import { deleteContactsSchema } from '../../../contacts/schema.js';
+import { deleteContactsSchema, MAX_QUERY_LENGTH } from '../../../contacts/schema.js';
 import { shorthandConditions } from '../../../contacts/search.js';
-import { exportColumns } from '../../../contacts/transfer.js';
 import { parseWith, PayloadError } from '../../../identity/parse.js';
 import type { AppDeps } from '../../app.js';
-import { MANAGERS, requireApiKey } from '../../auth.js';
-import { actorOf, idParam, queryText } from './common.js';
+import { allow, MANAGERS } from '../../auth.js';
+import { actorOf, idParam, queryText, queryUuid } from './common.js';
 
-/** Work on many contacts at once: delete (as a job), export and import CSV. Owners and managers only. */
-export function bulkRoutes({ contacts, authenticate, logger }: AppDeps): Router {
+/** Work on many contacts at once: delete and import (as background jobs), export CSV. Owners and managers only. */
+export function bulkRoutes({ contacts, logger, importMaxBytes }: AppDeps): Router {
   const router = Router();
-  const managers = requireApiKey(authenticate, MANAGERS);
+  const managers = allow(MANAGERS);
 
   router.get('/api/contacts/export.csv', managers, async (req, res) => {
     const columns = exportColumns(queryText(req, 'columns'));
-    const filterText = queryText(req, 'filter');
+    const filterText = queryText(req, 'filter', 100_000);
     const filter = filterText === undefined ? { conditions: [], match: 'all' } : parseFilterParam(filterText);
     const actor = actorOf(req);
-    const query = { filter, also: shorthandConditions(req.query), q: queryText(req, 'q'), viewId: queryText(req, 'view') };
+    const query = { filter, also: shorthandConditions(req.query), q: queryText(req, 'q', MAX_QUERY_LENGTH), viewId: queryUuid(req, 'view') };
     res.status(200).type('text/csv; charset=utf-8').attachment('contacts.csv');
-    const count = await contacts.transfer.export(query, actor.keyId, columns, res);
+    const count = await contacts.exports.export(query, actor.keyId, columns, res);
     res.end();
     logger.info({ count, actor: actor.name }, 'contacts exported');
   });
 
-  router.post('/api/contacts/import', managers, async (req, res) => {
-    if (!req.is('text/csv')) throw new PayloadError('send the CSV with Content-Type: text/csv');
+  router.post('/api/contacts/import', managers, requireCsv, express.raw({ type: () => true, limit: importMaxBytes }), async (req, res) => {
     const country = queryText(req, 'defaultCountry')?.toUpperCase();
     if (country && !isSupportedCountry(country)) {
       throw new PayloadError('defaultCountry: must be an ISO 3166-1 alpha-2 country code such as DE', 'defaultCountry');
     }
-    res.status(200).json(await contacts.transfer.import(actorOf(req), req, country as CountryCode | undefined));
+    const job = await contacts.imports.start(actorOf(req), Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      { defaultCountry: country as CountryCode | undefined, idempotencyKey: idempotencyKey(req) });
+    res.status(202).location(`/api/jobs/${job.id}`).json(job);
   });
 
   router.post('/api/contacts/delete', managers, async (req, res) => {
-    const job = await contacts.deletion.jobs.start(actorOf(req), parseWith(deleteContactsSchema, req.body));
+    const job = await contacts.deletion.many(actorOf(req), parseWith(deleteContactsSchema, req.body));
     res.status(202).location(`/api/jobs/${job.id}`).json(job);
   });
 
@@ -47,12 +48,27 @@ export function bulkRoutes({ contacts, authenticate, logger }: AppDeps): Router 
   });
 
   router.get('/api/jobs/:id', managers, async (req, res) => {
-    const job = await contacts.deletion.jobs.status(idParam(req));
+    const job = await contacts.jobs.status(idParam(req));
     if (!job) throw new NotFoundError(`job ${req.params.id} does not exist`);
     res.json(job);
   });
 
   return router;
+}
+
+/** The content type is checked before the upload is read. */
+function requireCsv(req: Request, _res: Response, next: NextFunction): void {
+  next(req.is('text/csv') ? undefined : new PayloadError('send the CSV with Content-Type: text/csv'));
+}
+
+/** `Idempotency-Key`: any 1–255 visible characters the client chooses; the same key again finds the same job. */
+function idempotencyKey(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new PayloadError('Idempotency-Key: 1 to 255 visible ASCII characters, such as a UUID', 'Idempotency-Key');
+  }
+  return key;
 }
 
 function parseFilterParam(text: string) {

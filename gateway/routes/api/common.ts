@@ -24,10 +24,22 @@ export function parseLimit(value: unknown, fallback = 50, max = 500): number {
   return limit;
 }
 
-/** A query-string parameter given once, as text; anything else (absent, repeated, nested) is undefined. */
-export function queryText(req: Request, name: string): string | undefined {
+/** A query-string parameter given at most once, as text of at most `max` characters; otherwise a 400 naming it. */
+export function queryText(req: Request, name: string, max = 1_000): string | undefined {
   const value = req.query[name];
-  return typeof value === 'string' ? value : undefined;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new PayloadError(`${name}: give it once, as text`, name);
+  if (value.length > max) throw new PayloadError(`${name}: at most ${max} characters`, name);
+  return value;
+}
+
+/** A query-string parameter that must be a UUID when it is given. */
+export function queryUuid(req: Request, name: string): string | undefined {
+  const value = queryText(req, name);
+  if (value === undefined) return undefined;
+  const result = uuid.safeParse(value);
+  if (!result.success) throw new PayloadError(`${name}: must be a UUID`, name);
+  return result.data;
 }
 
 /**

@@ -1,22 +1,22 @@
 import { Router } from 'express';
-import { contactFieldsSchema, createContactSchema, searchSchema } from '../../../contacts/schema.js';
+import { contactFieldsSchema, createContactSchema, MAX_QUERY_LENGTH, searchSchema } from '../../../contacts/schema.js';
 import { shorthandConditions } from '../../../contacts/search.js';
 import { NotFoundError } from '../../../contacts/errors.js';
 import { parseWith } from '../../../identity/parse.js';
 import type { AppDeps } from '../../app.js';
-import { EVERYONE, MANAGERS, requireApiKey } from '../../auth.js';
-import { actorOf, idParam, parseLimit, queryText } from './common.js';
+import { allow, EVERYONE, MANAGERS } from '../../auth.js';
+import { actorOf, idParam, parseLimit, queryText, queryUuid } from './common.js';
 
 /** One contact's record, and the contact list and search. */
-export function contactsRoutes({ contacts, authenticate }: AppDeps): Router {
+export function contactsRoutes({ contacts }: AppDeps): Router {
   const router = Router();
-  const anyone = requireApiKey(authenticate, EVERYONE);
-  const managers = requireApiKey(authenticate, MANAGERS);
+  const anyone = allow(EVERYONE);
+  const managers = allow(MANAGERS);
 
   router.get('/api/contacts', anyone, async (req, res) => {
     res.json(await contacts.search.page({
-      filter: { conditions: [], match: 'all' }, also: shorthandConditions(req.query), q: queryText(req, 'q'),
-      viewId: queryText(req, 'view'), sort: queryText(req, 'sort'), cursor: queryText(req, 'cursor'), limit: parseLimit(req.query.limit),
+      filter: { conditions: [], match: 'all' }, also: shorthandConditions(req.query), q: queryText(req, 'q', MAX_QUERY_LENGTH),
+      viewId: queryUuid(req, 'view'), sort: queryText(req, 'sort'), cursor: queryText(req, 'cursor'), limit: parseLimit(req.query.limit),
     }, actorOf(req).keyId));
   });
 

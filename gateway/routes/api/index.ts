@@ -1,5 +1,7 @@
-import express, { Router } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { assertStorable } from '../../../identity/text.js';
 import type { AppDeps } from '../../app.js';
+import { requireApiKey } from '../../auth.js';
 import { annotationRoutes } from './annotations.js';
 import { bulkRoutes } from './bulk.js';
 import { followMerges } from './common.js';
@@ -13,7 +15,10 @@ export function apiRoutes(deps: AppDeps): Router {
   const router = Router();
   const document = openApiDocument();
   router.get('/api/openapi.json', (_req, res) => void res.json(document));
+  // The key is checked before anything else, before a body is read and before a merged id is redirected.
+  router.use('/api', requireApiKey(deps.authenticate));
   router.use('/api', express.json({ limit: deps.maxBodyBytes }));
+  router.use('/api', refuseNul);
   router.use('/api/contacts/:id', followMerges(deps.contacts));
   router.use(keysRoutes(deps));
   router.use(annotationRoutes(deps));
@@ -21,4 +26,11 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use(bulkRoutes(deps));
   router.use(contactsRoutes(deps));
   return router;
+}
+
+/** A NUL in any JSON value or query parameter is a 400 naming it: PostgreSQL could not store it. */
+function refuseNul(req: Request, _res: Response, next: NextFunction): void {
+  assertStorable(req.query);
+  if (req.is('json')) assertStorable(req.body);
+  next();
 }

@@ -2,13 +2,13 @@ import { Router } from 'express';
 import { apiKeySchema } from '../../../contacts/schema.js';
 import { parseWith, PayloadError } from '../../../identity/parse.js';
 import type { AppDeps } from '../../app.js';
-import { OWNERS, requireApiKey } from '../../auth.js';
+import { allow, OWNERS } from '../../auth.js';
 import { actorOf, idParam, parseLimit } from './common.js';
 
 /** Owners manage API keys and read the audit log. */
-export function keysRoutes({ contacts, authenticate }: AppDeps): Router {
+export function keysRoutes({ contacts }: AppDeps): Router {
   const router = Router();
-  const owners = requireApiKey(authenticate, OWNERS);
+  const owners = allow(OWNERS);
 
   router.post('/api/keys', owners, async (req, res) => {
     res.status(201).json(await contacts.access.create(actorOf(req), parseWith(apiKeySchema, req.body)));

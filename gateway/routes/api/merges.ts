@@ -1,15 +1,16 @@
 import { Router } from 'express';
 import { mergeSchema } from '../../../contacts/schema.js';
-import { parseWith, PayloadError } from '../../../identity/parse.js';
+import { calendarTime } from '../../../contacts/filters.js';
+import { parseWith } from '../../../identity/parse.js';
 import type { AppDeps } from '../../app.js';
-import { EVERYONE, MANAGERS, requireApiKey } from '../../auth.js';
+import { allow, EVERYONE, MANAGERS } from '../../auth.js';
 import { actorOf, idParam, parseLimit, queryText } from './common.js';
 
 /** Merges, their history and undo; merge suggestions and their dismissal. */
-export function mergesRoutes({ contacts, authenticate }: AppDeps): Router {
+export function mergesRoutes({ contacts }: AppDeps): Router {
   const router = Router();
-  const anyone = requireApiKey(authenticate, EVERYONE);
-  const managers = requireApiKey(authenticate, MANAGERS);
+  const anyone = allow(EVERYONE);
+  const managers = allow(MANAGERS);
 
   router.post('/api/merges/preview', managers, async (req, res) => {
     res.json(await contacts.merges.preview(parseWith(mergeSchema, req.body)));
@@ -21,8 +22,7 @@ export function mergesRoutes({ contacts, authenticate }: AppDeps): Router {
 
   router.get('/api/merges', managers, async (req, res) => {
     const text = queryText(req, 'before');
-    const before = text === undefined ? undefined : new Date(text);
-    if (before && Number.isNaN(before.getTime())) throw new PayloadError('before: must be a time', 'before');
+    const before = text === undefined ? undefined : new Date(parseWith(calendarTime, text, ['before']));
     res.json({ merges: await contacts.merges.history({ before, limit: parseLimit(req.query.limit) }) });
   });
 
