@@ -61,9 +61,15 @@ export async function connectKafka(config: KafkaConfig, logger: Logger): Promise
   return { kafka, admin, ping: () => admin.describeCluster(), disconnect: () => admin.disconnect() };
 }
 
-/** An idempotent producer, connected: what the gateway and the stream connectors publish with. */
+/**
+ * The producer the gateway and the stream connectors publish with, connected: one request in flight per broker,
+ * so a retried send cannot overtake the next one. Not idempotent, on purpose: when Kafka refuses part of a
+ * request (one record too large), kafkajs's idempotent producer loses its sequence numbers for the partitions
+ * that succeeded and refuses every later send to them (OUT_OF_ORDER_SEQUENCE_NUMBER). A record written twice
+ * by a retry costs nothing: its envelope id makes the resolver publish it once.
+ */
 export async function connectProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({ ...producerDefaults, idempotent: true });
+  const producer = kafka.producer({ ...producerDefaults, maxInFlightRequests: 1 });
   await producer.connect();
   return producer;
 }

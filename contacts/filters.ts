@@ -19,9 +19,16 @@ const customFieldName = z.string().regex(/^custom\.[a-z][a-z0-9_]{0,62}$/, 'cust
 
 const textCondition = z.object({
   field: z.enum(Object.keys(TEXT_FIELDS) as [keyof typeof TEXT_FIELDS]), op: z.enum(TEXT_OPS), value: z.string().max(500).optional() });
-/** A date or a time with its offset, in the years PostgreSQL and people share: 0001 to 9999, and a real day. */
-export const calendarTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()])
-  .refine((text) => Number(text.slice(0, 4)) >= 1 && !Number.isNaN(Date.parse(text)), 'must be a real date from the year 1 to 9999');
+const DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** A real day, and a time with its offset if one is given, in the years PostgreSQL and people share: 0001 to 9999. */
+export const calendarTime = z.string().max(40).refine((text) => {
+  if (!DATE_OR_TIME.test(text) || Number(text.slice(0, 4)) < 1) return false;
+  const parsed = new Date(text);
+  // `new Date` rolls 2026-02-30 over to March: a real day reads back as itself.
+  return !Number.isNaN(parsed.getTime()) && (text.length > 10 || parsed.toISOString().slice(0, 10) === text);
+}, 'must be a date such as 2026-11-30, or a time with its offset such as 2026-11-30T10:00:00Z, from the year 1 to 9999')
+  .describe('a date (YYYY-MM-DD) or a time with its offset (ISO 8601)');
 
 const dateCondition = z.object({
   field: z.enum(Object.keys(DATE_FIELDS) as [keyof typeof DATE_FIELDS]),

@@ -28,3 +28,14 @@ export function isTransactionConflict(error: unknown): boolean {
 export function isStatementTimeout(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '57014';
 }
+
+/**
+ * A database error in one line a person can act on: PostgreSQL's own sentence and its SQLSTATE, without the
+ * statement knex puts in front of it (long, and the same for every record of a batch).
+ */
+export function describeDbError(error: unknown): string {
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  const text = typeof message === 'string' ? message : String(error);
+  const sentence = typeof code === 'string' && text.includes(' - ') ? text.slice(text.lastIndexOf(' - ') + 3) : text;
+  return typeof code === 'string' ? `${sentence} (SQLSTATE ${code})` : sentence;
+}

@@ -14,7 +14,9 @@ export function createResolverMetrics(registry = new Registry()) {
     resolved: counter('tributary_resolver_messages_out_total', 'Records published to the resolved topic.'),
     dropped: counter('tributary_resolver_messages_dropped_total', 'Messages from blocked contacts, dropped silently.'),
     duplicates: counter('tributary_resolver_duplicate_deliveries_total', 'Envelope ids already resolved from another offset.'),
-    deadLettered: counter('tributary_resolver_messages_dlq_total', 'Records sent to the dead-letter topic.'),
+    deadLettered: new Counter({ name: 'tributary_resolver_messages_dlq_total',
+      help: 'Records sent to the dead-letter topic, by why: unreadable (empty, not JSON), invalid_envelope, resolve_failed.',
+      labelNames: ['reason'], registers: [registry] }),
     flagged: counter('tributary_resolver_duplicates_flagged_total', 'Potential duplicate contacts flagged.'),
     retries: counter('tributary_resolver_db_retries_total', 'Batches retried after a retriable database error.'),
     batchSeconds: new Histogram({

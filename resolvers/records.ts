@@ -3,9 +3,14 @@ import { envelopeSchema, type ResolvedEnvelope } from '../connectors/envelope.js
 import { describeIssue } from '../identity/parse.js';
 import type { InboundItem, DuplicateFlaggedEvent } from './identity/resolve.js';
 
+/** Why a record went to the dead-letter topic, as the metric counts it. */
+export type DeadLetterKind = 'unreadable' | 'invalid_envelope' | 'resolve_failed';
+
 /** A record that can never be resolved, by its offset in the batch. */
 export interface DeadLetter {
   offset: string;
+  kind: DeadLetterKind;
+  /** The sentence that goes into the `dlq-reason` header. */
   reason: string;
 }
 
@@ -17,22 +22,23 @@ export function parseRecords(topic: string, partition: number, messages: KafkaMe
   for (const message of messages) {
     const parsed = parseEnvelope(message.value);
     if (parsed.ok) items.push({ envelope: parsed.envelope, source: { topic, partition, offset: message.offset } });
-    else deadLetters.push({ offset: message.offset, reason: parsed.reason });
+    else deadLetters.push({ offset: message.offset, kind: parsed.kind, reason: parsed.reason });
   }
   return { items, deadLetters };
 }
 
 function parseEnvelope(value: Buffer | null) {
-  if (!value || value.length === 0) return { ok: false as const, reason: 'empty record' };
+  if (!value || value.length === 0) return { ok: false as const, kind: 'unreadable' as const, reason: 'empty record' };
   let json: unknown;
   try {
     json = JSON.parse(value.toString('utf8'));
   } catch {
-    return { ok: false as const, reason: 'record is not JSON' };
+    return { ok: false as const, kind: 'unreadable' as const, reason: 'record is not JSON' };
   }
   const result = envelopeSchema.safeParse(json);
   if (result.success) return { ok: true as const, envelope: result.data };
-  return { ok: false as const, reason: `invalid envelope: ${describeIssue(result.error.issues[0]!).message}` };
+  return { ok: false as const, kind: 'invalid_envelope' as const,
+    reason: `invalid envelope: ${describeIssue(result.error.issues[0]!).message}` };
 }
 
 export function resolvedMessage(record: ResolvedEnvelope): Message {

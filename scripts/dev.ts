@@ -1,11 +1,13 @@
 /**
  * `npm start` for a developer machine: a local Kafka (unless KAFKA_BROKERS is set), the database created
  * and migrated, then the gateway and the resolver (and the Telegram poller when TELEGRAM_MODE=polling) as
- * child processes. Ctrl-C stops everything it started.
+ * child processes. A child that dies is started again with backoff, as a process manager would in
+ * production; Ctrl-C stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { release } from '../db/migrate.js';
@@ -13,11 +15,13 @@ import { generateApiKey } from '../db/repositories/api-keys.js';
 import { startLocalKafka, type LocalKafka } from './kafka/local-kafka.js';
 
 const DEV_OWNER_KEY_FILE = join('.kafka', 'dev-owner-key');
+/** A child that ran this long before dying is restarted from the shortest pause again. */
+const HEALTHY_RUN_MS = 30_000;
 const logger = createLogger(process.env.LOG_LEVEL ?? 'info', 'dev');
 const env: NodeJS.ProcessEnv = { ...process.env };
+const children = new Set<ChildProcess>();
+const stopping = new AbortController();
 let kafka: LocalKafka | undefined;
-const children: ChildProcess[] = [];
-let stopping = false;
 
 async function main(): Promise<void> {
   if (!env.KAFKA_BROKERS) {
@@ -36,15 +40,23 @@ async function main(): Promise<void> {
   const processes: [string, string][] = [['gateway', 'gateway/main.ts'], ['resolver', 'resolvers/identity/main.ts']];
   // Without a public URL Telegram cannot call the gateway: the `telegram` process fetches updates instead.
   if (config.webhooks.telegram?.mode === 'polling') processes.push(['telegram', 'streams/telegram.ts']);
-  for (const [name, entry] of processes) {
+  for (const [name, entry] of processes) void keepRunning(name, entry);
+}
+
+/** Runs a child until Ctrl-C; when it dies, says so and starts it again after 1 s, 2 s, 4 s… (at most 30 s). */
+async function keepRunning(name: string, entry: string): Promise<void> {
+  for (let failures = 0; !stopping.signal.aborted;) {
+    const startedAt = Date.now();
     const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
-    child.once('exit', (code, signal) => {
-      if (!stopping) {
-        logger.error({ process: name, code, signal }, 'a process exited; stopping the others');
-        void stop(1);
-      }
-    });
-    children.push(child);
+    children.add(child);
+    const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((exited) =>
+      child.once('exit', (exitCode, exitSignal) => exited({ code: exitCode, signal: exitSignal })));
+    children.delete(child);
+    if (stopping.signal.aborted) return;
+    failures = Date.now() - startedAt > HEALTHY_RUN_MS ? 1 : failures + 1;
+    const delayMs = Math.min(30_000, 1_000 * 2 ** (failures - 1));
+    logger.error({ process: name, code, signal, restartInMs: delayMs }, `${name} exited; starting it again`);
+    await sleep(delayMs, undefined, { signal: stopping.signal }).catch(() => undefined);
   }
 }
 
@@ -59,9 +71,9 @@ function devOwnerKey(): string {
 }
 
 async function stop(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await Promise.all(children.map((child) => new Promise<void>((exited) => {
+  if (stopping.signal.aborted) return;
+  stopping.abort();
+  await Promise.all([...children].map((child) => new Promise<void>((exited) => {
     if (child.exitCode !== null || child.signalCode !== null) return exited();
     child.once('exit', () => exited());
     child.kill('SIGTERM');

@@ -32,19 +32,25 @@ export async function findProcessed(trx: Knex.Transaction, envelopeIds: string[]
   }]));
 }
 
-export async function recordProcessed(trx: Knex.Transaction, entries: LedgerEntry[], at: Date): Promise<void> {
-  if (entries.length === 0) return;
-  await query(trx,
+/**
+ * Records envelopes as processed; returns how many rows this transaction wrote. Fewer than given means another
+ * transaction recorded one of them first (the unique key made this one wait for it to commit).
+ */
+export async function recordProcessed(trx: Knex.Transaction, entries: LedgerEntry[], at: Date): Promise<number> {
+  if (entries.length === 0) return 0;
+  const rows = await query<{ envelope_id: string }>(trx,
     `INSERT INTO processed_envelopes
        (envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset, processed_at)
      SELECT e.*, ?::timestamptz
        FROM unnest(?::uuid[], ?::uuid[], ?::bool[], ?::text[], ?::text[], ?::int[], ?::bigint[])
          AS e(envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset)
-     ON CONFLICT (envelope_id) DO NOTHING`,
+     ON CONFLICT (envelope_id) DO NOTHING
+     RETURNING envelope_id`,
     [at, entries.map((e) => e.envelopeId), entries.map((e) => e.contactId), entries.map((e) => e.isNew),
       entries.map((e) => e.outcome), entries.map((e) => e.source.topic), entries.map((e) => e.source.partition),
       entries.map((e) => e.source.offset)],
   );
+  return rows.length;
 }
 
 interface LedgerRow {

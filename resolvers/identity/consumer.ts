@@ -2,11 +2,11 @@ import type { Batch, Consumer, EachBatchPayload, Kafka, TopicMessages } from 'ka
 import type { Topics } from '../../config/topics.js';
 import type { Logger } from '../../config/logger.js';
 import type { Db } from '../../db/client.js';
-import { isRetriableDbError } from '../../db/errors.js';
+import { describeDbError, isRetriableDbError } from '../../db/errors.js';
 import type { ResolverMetrics } from '../metrics.js';
 import { ProducerPool } from '../producer-pool.js';
 import { deadLetterMessage, eventMessage, parseRecords, resolvedMessage, type DeadLetter } from '../records.js';
-import { resolveBatch, type BatchResult, type InboundItem } from './resolve.js';
+import { ConcurrentDeliveryError, resolveBatch, type BatchResult, type InboundItem } from './resolve.js';
 
 export interface ResolverDeps {
   kafka: Kafka;
@@ -55,12 +55,19 @@ export function createResolver(deps: ResolverDeps): Resolver {
     deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 
-  /** Retries database outages until they end (the partition waits, nothing is skipped). */
+  /**
+   * Retries database outages until they end (the partition waits, nothing is skipped), and at once a batch that
+   * lost an envelope id to another partition's batch.
+   */
   async function resolveWithRetry(items: InboundItem[], control: { heartbeat: () => Promise<void>; isRunning: () => boolean }) {
     for (let attempt = 0; control.isRunning(); attempt++) {
       try {
         return await resolveIsolatingPoison(items);
       } catch (error) {
+        if (error instanceof ConcurrentDeliveryError) {
+          log.info({ size: items.length }, error.message);
+          continue;
+        }
         if (!isRetriableDbError(error)) throw error;
         deps.metrics.retries.inc();
         const delay = Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** attempt);
@@ -80,7 +87,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     try {
       return { result: await resolveBatch(deps.db, items, clock()), failed: [] };
     } catch (error) {
-      if (isRetriableDbError(error)) throw error;
+      if (isRetriableDbError(error) || error instanceof ConcurrentDeliveryError) throw error;
       log.error({ err: error, size: items.length }, 'batch failed; resolving its records one by one');
     }
     const result: BatchResult = { resolved: [], events: [], dropped: 0, duplicates: 0 };
@@ -93,8 +100,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
         result.dropped += single.dropped;
         result.duplicates += single.duplicates;
       } catch (error) {
-        if (isRetriableDbError(error)) throw error;
-        failed.push({ offset: item.source.offset, reason: `resolve failed: ${(error as Error).message}`.slice(0, 500) });
+        if (isRetriableDbError(error) || error instanceof ConcurrentDeliveryError) throw error;
+        failed.push({ offset: item.source.offset, kind: 'resolve_failed', reason: `resolve failed: ${describeDbError(error)}`.slice(0, 500) });
       }
     }
     return { result, failed };
@@ -127,10 +134,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
     deps.metrics.dropped.inc(result.dropped);
     deps.metrics.duplicates.inc(result.duplicates);
     deps.metrics.flagged.inc(result.events.length);
-    deps.metrics.deadLettered.inc(deadLetters.length);
     for (const letter of deadLetters) {
+      deps.metrics.deadLettered.inc({ reason: letter.kind });
       log.warn({ topic: batch.topic, partition: batch.partition, offset: letter.offset, reason: letter.reason },
-        'record sent to the dead-letter topic');
+        'record sent to the dead-letter topic; `npm run dlq -- list` shows it, `replay` re-drives it after a fix');
     }
   }
 

@@ -12,6 +12,19 @@ import { identityKeyString, type IdentityKey } from '../../identity/keys.js';
 import { defaultDisplayName, senderFacts, type SenderFacts } from './identity.js';
 import { blockedDrops, contactUpdates, groupBy, interactionDeltas, mergeFields } from './aggregate.js';
 
+/**
+ * Another resolver committed one of this batch's envelope ids while this batch was being resolved: the same id
+ * under another sender key, on another partition (a client that reused a message id). This transaction rolls
+ * back and the batch runs again; then the ledger has the id and it is not published a second time.
+ */
+export class ConcurrentDeliveryError extends Error {
+  override name = 'ConcurrentDeliveryError';
+  readonly retriable = true;
+  constructor() {
+    super('an envelope of this batch was resolved meanwhile from another partition; resolving the batch again');
+  }
+}
+
 export interface InboundItem {
   envelope: Envelope;
   source: SourcePosition;
@@ -188,8 +201,9 @@ async function record(trx: Knex.Transaction, decisions: Decision[], now: Date): 
   const points = resolved.flatMap((d) =>
     d.facts.points.map((point) => ({ ...point, contactId: d.contactId, envelopeId: d.item.envelope.id })));
   const flagged = await addPointsAndFlagDuplicates(trx, points, now);
-  await recordProcessed(trx, decisions.map((d) => ({ envelopeId: d.item.envelope.id, contactId: d.contactId,
+  const recorded = await recordProcessed(trx, decisions.map((d) => ({ envelopeId: d.item.envelope.id, contactId: d.contactId,
     isNew: d.isNew, outcome: d.outcome, source: d.item.source })), now);
+  if (recorded < decisions.length) throw new ConcurrentDeliveryError();
   return flagged;
 }
 

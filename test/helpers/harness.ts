@@ -6,7 +6,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../config/index.js';
 import type { Topics } from '../../config/topics.js';
-import { producerDefaults } from '../../config/kafka.js';
+import { connectProducer } from '../../config/kafka.js';
 import { createLogger } from '../../config/logger.js';
 import type { Contacts } from '../../contacts/index.js';
 import type { WebhookRegistry } from '../../connectors/registry.js';
@@ -14,7 +14,7 @@ import { createApiKey } from '../../db/repositories/api-keys.js';
 import { createApp, type AppDeps } from '../../gateway/app.js';
 import { createGateway } from '../../gateway/gateway.js';
 import { createResolver, type Resolver } from '../../resolvers/identity/consumer.js';
-import { createResolverMetrics } from '../../resolvers/metrics.js';
+import { createResolverMetrics, type ResolverMetrics } from '../../resolvers/metrics.js';
 import { createTestDb, type TestDb } from './db.js';
 import { createTestTopics, testKafka, TopicReader } from './kafka.js';
 import { TEST_WEBHOOKS } from './webhooks.js';
@@ -37,6 +37,8 @@ export interface Harness {
   contacts: Contacts;
   groupId: string;
   startResolver(): Promise<Resolver>;
+  /** The metrics every resolver the harness started counts on. */
+  resolverMetrics: ResolverMetrics;
   /** A reader of one of the harness's topics from its beginning, closed by `close()`. */
   read(topic: keyof Topics): Promise<TopicReader>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
@@ -51,18 +53,25 @@ export interface ApiResponse {
   headers: Headers;
 }
 
-export async function startHarness(options: { resolvers?: number; partitions?: number; apiKeyCacheMs?: number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  resolvers?: number;
+  partitions?: number;
+  apiKeyCacheMs?: number;
+  /** More settings for the gateway, as environment variables (`SEARCH_TIMEOUT_MS`, `IMPORT_MAX_BYTES`, …). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const kafka = testKafka();
   const topics = await createTestTopics(kafka, options.partitions ?? 3);
   const testDb = await createTestDb();
   const ownerKey = `test-owner-${randomBytes(12).toString('hex')}`;
   await createApiKey(testDb.db, { name: 'test owner', role: 'owner', key: ownerKey });
-  const producer: Producer = kafka.producer({ ...producerDefaults, idempotent: true });
-  await producer.connect();
+  const producer: Producer = await connectProducer(kafka);
   // The gateway is built as gateway/main.ts builds it, from configuration, on the test's database and topics.
   const config = loadConfig({ DATABASE_URL: testDb.url, KAFKA_BROKERS: process.env.KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: topics.inbound.replace('tributary.inbound.v1', ''), API_KEY_CACHE_MS: String(options.apiKeyCacheMs ?? 500),
-    ...testWebhookEnv() });
+    ...testWebhookEnv(), ...options.env });
   const gateway = createGateway(config, { db: testDb.db, producer, logger, registry: new Registry(), clock: () => new Date(),
     readiness: { database: () => testDb.db.raw('SELECT 1') } });
   await gateway.start();
@@ -71,14 +80,15 @@ export async function startHarness(options: { resolvers?: number; partitions?: n
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const groupId = `resolver-${randomBytes(5).toString('hex')}`;
   const resolvers: Resolver[] = [];
+  const resolverMetrics = createResolverMetrics();
   const readers: TopicReader[] = [];
 
   const harness: Harness = {
-    kafka, topics, testDb, baseUrl, ownerKey, groupId, app, contacts: gateway.contacts,
+    kafka, topics, testDb, baseUrl, ownerKey, groupId, app, contacts: gateway.contacts, resolverMetrics,
     appWith: (overrides) => createApp({ ...deps, ...overrides }),
     webhooks: deps.webhooks,
     async startResolver() {
-      const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: createResolverMetrics(),
+      const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: resolverMetrics,
         transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576, concurrency: 2 });
       await resolver.start();
       resolvers.push(resolver);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { topicsWithPrefix } from '../../config/topics.js';
@@ -56,6 +56,21 @@ describe('npm start', function () {
       expect(response.status).to.equal(202);
       const [record] = await resolved.waitForCount<ResolvedEnvelope>(1, 60_000);
       expect(record!.contact).to.include({ displayName: 'Ada', isNew: true });
+      expect((await fetch(`http://127.0.0.1:${resolverPort}/readyz`)).status).to.equal(200);
+    });
+
+    it('keeps running when one of its processes dies: starts it again and says so', async () => {
+      const [gatewayPid] = execFileSync('pgrep', ['-g', String(started.child.pid), '-f', 'gateway/main.ts']).toString().trim().split('\n');
+      process.kill(Number(gatewayPid), 'SIGKILL');
+      await waitFor(() => /gateway exited; starting it again/.test(started.output()), { what: 'npm start to report the restart' });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${gatewayPort}/readyz`).catch(() => undefined))?.ok,
+        { timeoutMs: 60_000, intervalMs: 250, what: 'the gateway to be back' });
+      const response = await fetch(`http://127.0.0.1:${gatewayPort}/v1/messages`, {
+        method: 'POST', headers: { authorization: `Bearer ${ownerKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'start-2', account: 'demo', sender: { id: 'u2', name: 'Grace' }, text: 'after the restart' }),
+      });
+      expect(response.status).to.equal(202);
+      await resolved.waitForCount(2, 60_000);
       expect((await fetch(`http://127.0.0.1:${resolverPort}/readyz`)).status).to.equal(200);
     });
 

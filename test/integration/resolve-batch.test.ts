@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { resolveBatch, type InboundItem } from '../../resolvers/identity/resolve.js';
+import { ConcurrentDeliveryError, resolveBatch, type InboundItem } from '../../resolvers/identity/resolve.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { envelope } from '../helpers/envelopes.js';
 
@@ -26,6 +26,25 @@ describe('resolveBatch (real Postgres)', () => {
       expect(first.events).to.have.length(1);
       const counts = await testDb.db('interactions').orderBy('message_count').pluck('message_count');
       expect(counts).to.deep.equal([1, 2]);
+    });
+  });
+
+  describe('when another partition\'s batch commits the same envelope id while this one is being resolved', () => {
+    it('rolls back and asks to be run again, instead of publishing the id a second time', async () => {
+      const [item] = batch();
+      const other = await testDb.db.transaction();
+      // The other resolver's batch has recorded the id and not committed yet: ours reads no ledger entry.
+      await other('processed_envelopes').insert({ envelope_id: item!.envelope.id, contact_id: '00000000-0000-0000-0000-000000000001',
+        is_new: true, outcome: 'resolved', source_topic: 'in', source_partition: 1, source_offset: 0 });
+      const ours = resolveBatch(testDb.db, [item!], new Date());
+      await new Promise((settle) => setTimeout(settle, 300));
+      await other.commit();
+      let failure: unknown;
+      await ours.catch((error: unknown) => (failure = error));
+      expect(failure).to.be.instanceOf(ConcurrentDeliveryError);
+      const again = await resolveBatch(testDb.db, [item!], new Date());
+      expect(again).to.deep.include({ resolved: [], duplicates: 1 });
+      expect(await testDb.db('contacts').count({ n: '*' })).to.deep.equal([{ n: 0 }]);
     });
   });
 
