@@ -20,8 +20,24 @@ export interface KafkaConfig {
   publishTimeoutMs: number;
 }
 
+/** The web-chat channel we host: enabled with WEBCHAT_SECRET. */
+export interface WebchatConfig {
+  /** The first signs visitor tokens, all verify them: a secret is rotated by putting the new one first. */
+  secrets: string[];
+  maxMessageChars: number;
+  /** Per visitor; an address may send five times as many (several visitors behind one network). */
+  messagesPerMinute: number;
+  /** Per address. */
+  sessionsPerMinute: number;
+  /** How long a browser stays the same visitor without coming back. */
+  visitorDays: number;
+  /** PUBLIC_URL's origin, which the `default` site allows. */
+  publicOrigin?: string;
+}
+
 /** Secrets per webhook provider. A provider whose secret is absent is disabled: its routes answer 404. */
 export interface WebhooksConfig {
+  webchat?: WebchatConfig;
   /** `publicUrl` is the base URL Twilio calls and signs (behind a proxy the Host header cannot be trusted). */
   twilio?: { authToken: string; publicUrl: string };
   meta?: { appSecret: string; verifyToken: string };
@@ -91,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     telegramProcess: { metricsPort: e.TELEGRAM_METRICS_PORT },
     webhooks: {
+      ...(e.WEBCHAT_SECRET ? { webchat: { secrets: e.WEBCHAT_SECRET, maxMessageChars: e.WEBCHAT_MAX_MESSAGE_CHARS,
+        messagesPerMinute: e.WEBCHAT_MESSAGES_PER_MINUTE, sessionsPerMinute: e.WEBCHAT_SESSIONS_PER_MINUTE,
+        visitorDays: e.WEBCHAT_VISITOR_DAYS, ...(e.PUBLIC_URL ? { publicOrigin: new URL(e.PUBLIC_URL).origin } : {}) } } : {}),
       // The schema requires PUBLIC_URL whenever TWILIO_AUTH_TOKEN is set.
       ...(e.TWILIO_AUTH_TOKEN ? { twilio: { authToken: e.TWILIO_AUTH_TOKEN, publicUrl: e.PUBLIC_URL!.replace(/\/$/, '') } } : {}),
       ...(e.META_APP_SECRET && e.META_VERIFY_TOKEN

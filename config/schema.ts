@@ -62,6 +62,14 @@ export const envSchema = z.object({
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
   TELEGRAM_POLL_TIMEOUT_S: z.coerce.number().int().min(0).max(50).default(30),
   TELEGRAM_METRICS_PORT: port.default(9465),
+
+  WEBCHAT_SECRET: z.string().transform((value) => value.split(',').map((secret) => secret.trim()).filter(Boolean))
+    .refine((secrets) => secrets.length > 0 && secrets.every((secret) => secret.length >= 32),
+      'must be one or more comma-separated secrets of at least 32 characters each (e.g. openssl rand -hex 32)').optional(),
+  WEBCHAT_MAX_MESSAGE_CHARS: positiveInt.max(65_536).default(4_000),
+  WEBCHAT_MESSAGES_PER_MINUTE: positiveInt.default(30),
+  WEBCHAT_SESSIONS_PER_MINUTE: positiveInt.default(20),
+  WEBCHAT_VISITOR_DAYS: positiveInt.max(400).default(180),
 }).superRefine((env, context) => {
   const requireWith = (variable: keyof typeof env, needed: keyof typeof env, why: string) => {
     if (env[variable] !== undefined && env[needed] === undefined) {

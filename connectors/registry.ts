@@ -6,6 +6,8 @@ import { TELEGRAM_ROUTES } from './telegram/config.js';
 import { createTwilioConnector } from './twilio/connector.js';
 import { TWILIO_ROUTES } from './twilio/config.js';
 import type { WebhookConnector, WebhookRoute } from './types.js';
+import { WEBCHAT_ROUTES, type WebchatStore } from './webchat/config.js';
+import { createWebchatConnector } from './webchat/connector.js';
 
 /** A webhook channel left off because its secret is not configured: its routes answer 404 saying so. */
 export interface DisabledWebhook {
@@ -20,14 +22,17 @@ export interface WebhookRegistry {
   disabled: DisabledWebhook[];
 }
 
-/** Every webhook connector, each enabled exactly when its secrets are configured. There is no other switch. */
-export function createWebhookRegistry(config: WebhooksConfig): WebhookRegistry {
+/**
+ * Every webhook connector, each enabled exactly when its secrets are configured. There is no other switch. Web
+ * chat, which we host, also needs the store the gateway hands it (sites, visitors, contact state).
+ */
+export function createWebhookRegistry(config: WebhooksConfig, stores: { webchat?: WebchatStore } = {}): WebhookRegistry {
   const registry: WebhookRegistry = { enabled: [], disabled: [] };
   const add = (name: string, routes: readonly WebhookRoute[], reason: string, create: (() => WebhookConnector) | undefined) => {
     if (create) registry.enabled.push(create());
     else registry.disabled.push({ name, routes, reason });
   };
-  const { twilio, meta, telegram } = config;
+  const { twilio, meta, telegram, webchat } = config;
   add('twilio', TWILIO_ROUTES, 'set TWILIO_AUTH_TOKEN and PUBLIC_URL', twilio ? () => createTwilioConnector(twilio) : undefined);
   add('meta', META_ROUTES,
     'set META_APP_SECRET and META_VERIFY_TOKEN', meta ? () => createMetaConnector(meta) : undefined);
@@ -36,5 +41,7 @@ export function createWebhookRegistry(config: WebhooksConfig): WebhookRegistry {
       : 'set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET',
     telegram?.webhookSecret ? () => createTelegramConnector({ botId: telegram.botId, webhookSecret: telegram.webhookSecret! })
       : undefined);
+  add('webchat', WEBCHAT_ROUTES, 'set WEBCHAT_SECRET',
+    webchat && stores.webchat ? () => createWebchatConnector(webchat, stores.webchat!) : undefined);
   return registry;
 }

@@ -8,6 +8,10 @@ export interface WebhookRequest {
   /** Lower-case names; a repeated header keeps its first value. */
   headers: Readonly<Record<string, string | undefined>>;
   rawBody: Buffer;
+  /** The client's address (behind a proxy, as it reports it): for rate limits. */
+  ip?: string;
+  /** `https` when the client reached us over TLS (directly or through a proxy that says so). */
+  protocol?: string;
 }
 
 /**
@@ -36,19 +40,24 @@ export interface Normalised {
 export interface WebhookResult extends Normalised {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Buffer;
+  /** Further response headers (cookies, CORS, caching). */
+  headers?: Readonly<Record<string, string | string[]>>;
 }
 
 export interface WebhookRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'OPTIONS';
   path: string;
 }
 
-/** A provider that calls us over HTTPS: verifies, parses and normalises one request. Never imports express. */
+/**
+ * Something that calls us over HTTP — a provider's webhook, or our own web-chat widget: verifies, parses and
+ * normalises one request, and says what to answer once its envelopes are on Kafka. Never imports express.
+ */
 export interface WebhookConnector {
   readonly name: string;
   readonly routes: readonly WebhookRoute[];
-  handle(request: WebhookRequest, receivedAt: Date): WebhookResult;
+  handle(request: WebhookRequest, receivedAt: Date): WebhookResult | Promise<WebhookResult>;
 }
 
 export function combine(parts: Normalised[]): Normalised {

@@ -7,6 +7,9 @@ import type { EventRelay } from './event-relay.js';
 
 export type { Actor } from '../db/repositories/audit.js';
 
+/** The key id of changes no API key made (a background job of a deleted key, a web-chat visitor's own wish). */
+export const NO_KEY = '00000000-0000-0000-0000-000000000000';
+
 /** What a change sees: its transaction, who makes it, when, and where to record what it did. */
 export interface ChangeContext {
   trx: Knex.Transaction;

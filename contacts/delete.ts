@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { countMatching, deleteContactRows, lockForDeletion, nextMatchingIds } from '../db/repositories/deletions.js';
 import { updateJob, type JobRow } from '../db/repositories/jobs.js';
 import { parseWith } from '../identity/parse.js';
-import type { Actor, ChangeContext, ContactsContext } from './change.js';
+import { NO_KEY, type Actor, type ChangeContext, type ContactsContext } from './change.js';
 import { NotFoundError } from './errors.js';
 import { compileFilter, type SqlFragment } from './filters.js';
 import type { JobHandler, JobRunner } from './jobs.js';
@@ -35,7 +35,7 @@ export function deleteJobHandler(context: ContactsContext): JobHandler {
     async run(job: JobRow, stopping) {
       // The selection was checked when the job was started; it is read back through the same schema.
       const where = selectionWhere(parseWith(deleteContactsSchema, job.params, ['job', 'params']), job.created_at);
-      const actor = { keyId: job.created_by ?? '00000000-0000-0000-0000-000000000000', name: `delete job ${job.id}` };
+      const actor = { keyId: job.created_by ?? NO_KEY, name: `delete job ${job.id}` };
       while (!stopping()) {
         const deleted = await context.run(actor, async (ctx) => {
           const gone = await deleteContacts(ctx, await nextMatchingIds(ctx.trx, where, job.created_at, BATCH));

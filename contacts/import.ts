@@ -6,7 +6,7 @@ import { readJobFile, updateJob, type JobJson, type JobRow } from '../db/reposit
 import { addPointsAndFlagDuplicates } from '../db/repositories/suggestions.js';
 import { linkTags, tagIdsByName } from '../db/repositories/tags.js';
 import { parseWith, PayloadError } from '../identity/parse.js';
-import type { Actor, ContactsContext } from './change.js';
+import { NO_KEY, type Actor, type ContactsContext } from './change.js';
 import { loadFieldDefinitions } from './custom-fields.js';
 import { CsvError, parseCsv } from './csv.js';
 import { ConflictError } from './errors.js';
@@ -84,7 +84,7 @@ export function importJobHandler(context: ContactsContext): JobHandler {
       const file = await readJobFile(context.db, job.id);
       if (!file) throw new Error('the uploaded file of this import is gone');
       let report = parseWith(reportSchema, job.result ?? { imported: 0, failed: 0, errors: [] }, ['job', 'result']);
-      const actor = { keyId: job.created_by ?? '00000000-0000-0000-0000-000000000000', name: `import job ${job.id}` };
+      const actor = { keyId: job.created_by ?? NO_KEY, name: `import job ${job.id}` };
       let header: string[] | undefined;
       let seen = 0;
       let batch: { line: number; fields: string[] }[] = [];

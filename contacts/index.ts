@@ -13,6 +13,7 @@ import { mergeOperations } from './merge.js';
 import { profileOperations } from './profiles.js';
 import { searchOperations } from './search.js';
 import { suggestionOperations } from './suggestions.js';
+import { webchatOperations } from './webchat.js';
 
 export interface ContactsDeps {
   db: Db;
@@ -55,6 +56,7 @@ export function createContacts(deps: ContactsDeps) {
     /** Background jobs (deletes, imports): their progress and, when finished, their result. */
     jobs: { status: (id: string) => jobs.status(id) },
     access: accessOperations(context),
+    webchat: webchatOperations(context),
     /** Resumes the background jobs a stopped process left unfinished. */
     async start(): Promise<void> {
       await jobs.resume();

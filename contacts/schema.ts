@@ -107,4 +107,20 @@ export const deleteContactsSchema = z.union([
   z.object({ filter: filterSchema.strict() }).strict(),
   z.object({ all: z.literal(true) }).strict(),
 ]);
+/** An origin a site's pages are served from: scheme, host and port, as browsers send it in `Origin`. */
+const origin = z.url({ protocol: /^https?$/ }).refine((value) => new URL(value).origin === value,
+  'must be an origin such as https://www.example.com (no path, no trailing slash)');
+
+/** A web-chat site as the admin API takes it. */
+export const webchatSiteSchema = z.object({
+  name: text(200),
+  allowedOrigins: z.array(origin).max(50).default([]),
+  prechatFields: z.array(z.enum(['name', 'email', 'phone'])).max(3).refine((fields) => new Set(fields).size === fields.length,
+    'name each field once').default([]),
+  greeting: z.string().trim().max(500).nullable().default(null),
+}).strict();
+export const newWebchatSiteSchema = webchatSiteSchema.extend({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes, such as shop-eu'),
+}).strict();
+
 export const apiKeySchema = z.object({ name: text(200), role: z.enum(ROLES) }).strict();

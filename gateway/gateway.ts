@@ -40,7 +40,7 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
   const { db, producer, logger, clock } = infra;
   const contacts = createContacts({ db, producer, eventsTopic: config.kafka.topics.contactEvents, logger, clock,
     searchTimeoutMs: config.http.searchTimeoutMs, imports: { maxRows: config.imports.maxRows } });
-  const webhooks = createWebhookRegistry(config.webhooks);
+  const webhooks = createWebhookRegistry(config.webhooks, { webchat: contacts.webchat.store });
   logger.info({
     enabled: webhooks.enabled.map((connector) => connector.name),
     disabled: Object.fromEntries(webhooks.disabled.map((channel) => [channel.name, channel.reason])),
@@ -63,6 +63,8 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
     deps,
     async start() {
       if (config.ownerApiKey) await contacts.access.bootstrapOwner(config.ownerApiKey);
+      const webchat = config.webhooks.webchat;
+      if (webchat) await contacts.webchat.sites.ensureDefault(webchat.publicOrigin ? [webchat.publicOrigin] : []);
       await contacts.start();
     },
     stop: () => contacts.stop(),

@@ -4,7 +4,7 @@ import { EVERYONE, MANAGERS, OWNERS } from './auth.js';
 import { filterSchema } from '../contacts/filters.js';
 import {
   apiKeySchema, bulkTagsSchema, contactFieldsSchema, createContactSchema, deleteContactsSchema, fieldDefinitionSchema,
-  mergeSchema, noteSchema, searchSchema, tagsSchema, viewSchema,
+  mergeSchema, newWebchatSiteSchema, noteSchema, searchSchema, tagsSchema, viewSchema, webchatSiteSchema,
 } from '../contacts/schema.js';
 
 interface Operation {
@@ -82,6 +82,15 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { summary: 'Create an API key; the key is shown once', roles: OWNERS, body: apiKeySchema, status: 201 },
   },
   '/api/keys/{id}': { delete: { summary: 'Revoke an API key', roles: OWNERS, status: 204 } },
+  '/api/webchat/sites': {
+    get: { summary: 'Web-chat sites (with each one\'s identity secret)', roles: MANAGERS, status: 200 },
+    post: { summary: 'Add a web-chat site: allowed origins, pre-chat fields, greeting', roles: MANAGERS, body: newWebchatSiteSchema, status: 201 },
+  },
+  '/api/webchat/sites/{site}': {
+    get: { summary: 'A web-chat site', roles: MANAGERS, status: 200 },
+    put: { summary: 'Change a web-chat site (its id and identity secret stay)', roles: MANAGERS, body: webchatSiteSchema, status: 200 },
+    delete: { summary: 'Remove a web-chat site and its visitors (their contacts stay)', roles: MANAGERS, status: 204 },
+  },
   '/api/audit': { get: { summary: 'Audit log of every change made through the API, newest first', roles: OWNERS, status: 200 } },
 };
 

@@ -3,13 +3,13 @@ export const CHANNELS = ['webchat', 'email', 'sms', 'whatsapp', 'messenger', 'in
 export type Channel = (typeof CHANNELS)[number];
 
 /** How a channel knows its sender. `(kind, scope, id)` is unique: it is the identity the resolver matches on. */
-export const SENDER_KINDS = ['webchat_visitor', 'email', 'sms', 'whatsapp', 'whatsapp_bsuid', 'messenger_psid',
+export const SENDER_KINDS = ['webchat_visitor', 'webchat_user', 'email', 'sms', 'whatsapp', 'whatsapp_bsuid', 'messenger_psid',
   'instagram_igsid', 'telegram_user', 'api_user'] as const;
 export type SenderKind = (typeof SENDER_KINDS)[number];
 
 /** The sender kinds behind each channel: the one table every layer reads. */
 export const CHANNEL_SENDER_KINDS = {
-  webchat: ['webchat_visitor'],
+  webchat: ['webchat_visitor', 'webchat_user'],
   email: ['email'],
   sms: ['sms'],
   whatsapp: ['whatsapp', 'whatsapp_bsuid'],

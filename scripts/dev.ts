@@ -5,6 +5,7 @@
  * production; Ctrl-C stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +16,7 @@ import { generateApiKey } from '../db/repositories/api-keys.js';
 import { startLocalKafka, type LocalKafka } from './kafka/local-kafka.js';
 
 const DEV_OWNER_KEY_FILE = join('.kafka', 'dev-owner-key');
+const DEV_WEBCHAT_SECRET_FILE = join('.kafka', 'dev-webchat-secret');
 /** A child that ran this long before dying is restarted from the shortest pause again. */
 const HEALTHY_RUN_MS = 30_000;
 const logger = createLogger(process.env.LOG_LEVEL ?? 'info', 'dev');
@@ -30,12 +32,15 @@ async function main(): Promise<void> {
   }
   // The key itself never goes to the log: point at where it is kept instead.
   const keySource = env.OWNER_API_KEY ? '$OWNER_API_KEY' : `$(cat ${DEV_OWNER_KEY_FILE})`;
-  env.OWNER_API_KEY ??= devOwnerKey();
+  env.OWNER_API_KEY ??= devSecret(DEV_OWNER_KEY_FILE, generateApiKey);
+  // Web chat is on out of the box, so the demo page works; a deployment sets its own WEBCHAT_SECRET.
+  env.WEBCHAT_SECRET ??= devSecret(DEV_WEBCHAT_SECRET_FILE, () => randomBytes(32).toString('hex'));
   const config = loadConfig(env);
   await release(config.database, logger.child({ module: 'migrate' }));
   logger.info(`try: curl -sS -X POST http://${config.http.host}:${config.http.port}/v1/messages ` +
     `-H "Authorization: Bearer ${keySource}" -H 'Content-Type: application/json' ` +
     `-d '{"id":"m1","account":"demo","sender":{"id":"u1","name":"Ada"},"text":"hello"}'`);
+  logger.info(`web chat demo: http://${config.http.host}:${config.http.port}/webchat/demo`);
 
   const processes: [string, string][] = [['gateway', 'gateway/main.ts'], ['resolver', 'resolvers/identity/main.ts']];
   // Without a public URL Telegram cannot call the gateway: the `telegram` process fetches updates instead.
@@ -60,14 +65,13 @@ async function keepRunning(name: string, entry: string): Promise<void> {
   }
 }
 
-/** A stable owner key for local use, kept in `.kafka/` beside the local broker (never committed). */
-function devOwnerKey(): string {
-  const file = DEV_OWNER_KEY_FILE;
+/** A secret for local use, made once and kept in `.kafka/` beside the local broker (never committed). */
+function devSecret(file: string, generate: () => string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync('.kafka', { recursive: true });
-  const key = generateApiKey();
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
+  const secret = generate();
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 async function stop(code: number): Promise<void> {

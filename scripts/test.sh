@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# `npm test`: install what is missing, typecheck, then unit and integration tests against real Kafka and Postgres.
+# `npm test`: install what is missing (npm packages; Chromium and Dovecot for the browser and IMAP tests),
+# typecheck, then unit and integration tests against real Kafka, PostgreSQL, Dovecot and Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+bash scripts/ensure-test-peers.sh
 npx tsc -p tsconfig.json --noEmit
 exec npx mocha "$@"

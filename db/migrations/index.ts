@@ -3,6 +3,7 @@ import * as contacts from './20261122000000_contacts.js';
 import * as contactAdmin from './20261122100000_contact_admin.js';
 import * as contactStatus from './20261130000000_contact_status.js';
 import * as jobResults from './20261130100000_job_results.js';
+import * as webchat from './20261130200000_webchat.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: (readonly [string, Migration])[] = [
   ['20261122100000_contact_admin', contactAdmin],
   ['20261130000000_contact_status', contactStatus],
   ['20261130100000_job_results', jobResults],
+  ['20261130200000_webchat', webchat],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

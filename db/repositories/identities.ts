@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { query } from '../sql.js';
+import type { ContactStatus } from './contacts.js';
 import type { IdentityKey } from '../../identity/keys.js';
 
 export interface IdentityRow {
@@ -67,4 +68,13 @@ export async function deleteIdentity(trx: Knex.Transaction, contactId: string, i
   const [removed] = await query<Pick<IdentityRow, 'kind' | 'scope' | 'value'>>(trx,
     'DELETE FROM contact_identities WHERE id = ? AND contact_id = ? RETURNING kind, scope, value', [identityId, contactId]);
   return removed;
+}
+
+/** The contact an identity belongs to now (identities move with merges, so it is never a merged-away one). */
+export async function findIdentityContact(db: Knex | Knex.Transaction, identity: { kind: string; scope: string; value: string }):
+  Promise<{ contactId: string; status: ContactStatus } | undefined> {
+  const [row] = await query<{ contact_id: string; status: ContactStatus }>(db,
+    `SELECT c.id AS contact_id, c.status FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+      WHERE i.kind = ? AND i.scope = ? AND i.value = ?`, [identity.kind, identity.scope, identity.value]);
+  return row && { contactId: row.contact_id, status: row.status };
 }

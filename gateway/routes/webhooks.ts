@@ -18,7 +18,7 @@ export function webhookRoutes(deps: AppDeps): Router {
   const unknownSeen = new Set<string>();
 
   const handler = (connector: WebhookConnector) => async (req: Request, res: express.Response) => {
-    const result = connector.handle(toWebhookRequest(req), deps.clock());
+    const result = await connector.handle(toWebhookRequest(req), deps.clock());
     for (const { reason, type } of result.skipped) {
       deps.metrics.webhookEvents.inc({ connector: connector.name, outcome: reason });
       const key = `${connector.name}:${type}`;
@@ -32,7 +32,7 @@ export function webhookRoutes(deps: AppDeps): Router {
       deps.metrics.webhookEvents.inc({ connector: connector.name, outcome: 'message' }, result.envelopes.length);
     }
     log.debug({ connector: connector.name, published: result.envelopes.length, skipped: result.skipped.length }, 'webhook handled');
-    res.status(result.status).set('X-Content-Type-Options', 'nosniff').type(result.contentType).send(result.body);
+    res.status(result.status).set('X-Content-Type-Options', 'nosniff').set(result.headers ?? {}).type(result.contentType).send(result.body);
   };
 
   for (const connector of deps.webhooks.enabled) {
@@ -48,13 +48,14 @@ export function webhookRoutes(deps: AppDeps): Router {
   return router;
 }
 
-function verb(route: WebhookRoute): 'get' | 'post' {
-  return route.method === 'GET' ? 'get' : 'post';
+function verb(route: WebhookRoute): 'get' | 'post' | 'options' {
+  return route.method === 'GET' ? 'get' : route.method === 'OPTIONS' ? 'options' : 'post';
 }
 
 /** The connector's view of the request: no express types past this point. */
 function toWebhookRequest(req: Request): WebhookRequest {
   const headers: Record<string, string | undefined> = Object.create(null);
   for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value[0] : value;
-  return { method: req.method, url: req.originalUrl, headers, rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) };
+  return { method: req.method, url: req.originalUrl, headers, rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    ip: req.ip, protocol: req.protocol };
 }

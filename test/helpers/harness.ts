@@ -134,8 +134,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
 /** TEST_WEBHOOKS as the environment variables that configure them. */
 function testWebhookEnv(): NodeJS.ProcessEnv {
-  const { twilio, meta, telegram } = TEST_WEBHOOKS;
-  return { TWILIO_AUTH_TOKEN: twilio.authToken, PUBLIC_URL: twilio.publicUrl, META_APP_SECRET: meta.appSecret,
+  const { twilio, meta, telegram, webchat } = TEST_WEBHOOKS;
+  return { WEBCHAT_SECRET: webchat.secrets.join(','), WEBCHAT_MESSAGES_PER_MINUTE: String(webchat.messagesPerMinute),
+    WEBCHAT_SESSIONS_PER_MINUTE: String(webchat.sessionsPerMinute), TWILIO_AUTH_TOKEN: twilio.authToken, PUBLIC_URL: twilio.publicUrl, META_APP_SECRET: meta.appSecret,
     META_VERIFY_TOKEN: meta.verifyToken, TELEGRAM_BOT_TOKEN: telegram.botToken, TELEGRAM_WEBHOOK_SECRET: telegram.webhookSecret,
     TELEGRAM_MODE: telegram.mode, TELEGRAM_API_ROOT: telegram.apiRoot, TELEGRAM_POLL_TIMEOUT_S: String(telegram.pollTimeoutS) };
 }

@@ -10,6 +10,8 @@ export const TEST_WEBHOOKS = {
   meta: { appSecret: 'meta-test-app-secret', verifyToken: 'meta-test-verify-token' },
   telegram: { botToken: '7000000001:test-bot-token', botId: '7000000001', mode: 'webhook', webhookSecret: 'telegram-test-secret',
     apiRoot: 'https://api.telegram.org', pollTimeoutS: 0 },
+  webchat: { secrets: ['webchat-test-secret-0123456789abcdef0123456789'], maxMessageChars: 4_000, messagesPerMinute: 600,
+    sessionsPerMinute: 600, visitorDays: 180 },
 } as const satisfies WebhooksConfig;
 
 /** A request as the provider sends it: the body bytes and the headers that sign them. */
@@ -63,7 +65,9 @@ export function connectorFor(harness: Harness, path: string): WebhookConnector {
   return connector;
 }
 
-/** The ids of the envelopes the gateway will publish for `request`: the connector is pure, so ask it. */
+/** The ids of the envelopes the gateway will publish for `request`: a provider's connector is pure, so ask it. */
 export function envelopeIdsOf(harness: Harness, path: string, request: SignedRequest): string[] {
-  return connectorFor(harness, path).handle(toWebhookRequest(path, request), new Date()).envelopes.map((envelope) => envelope.id);
+  const result = connectorFor(harness, path).handle(toWebhookRequest(path, request), new Date());
+  if (result instanceof Promise) throw new Error(`the connector of ${path} answers asynchronously: its spec names the ids`);
+  return result.envelopes.map((envelope) => envelope.id);
 }

@@ -6,6 +6,7 @@ import { startHarness, type Harness } from '../helpers/harness.js';
 import { hostileJson, hostileString, hostileText, mostly, mutated } from '../helpers/hostile.js';
 import type { TopicReader } from '../helpers/kafka.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { Visitor } from '../helpers/webchat.js';
 import { envelopeIdsOf, metaRequest, telegramRequest, twilioRequest, type SignedRequest } from '../helpers/webhooks.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1_000);
@@ -104,6 +105,25 @@ describe('fuzzing every route with hostile input', function () {
       });
     await property(fc.oneof({ weight: 5, arbitrary: update }, { weight: 1, arbitrary: hostileJson }), (payload) =>
       webhook('/webhooks/telegram', telegramRequest(payload)));
+  });
+
+  it('POST /webchat/session and /webchat/messages (our own widget)', async () => {
+    const visitors = await Promise.all([0, 1, 2].map(async (n) => {
+      const visitor = new Visitor(harness.baseUrl);
+      await visitor.session({ prechat: { name: `Fuzz ${n}` } });
+      return visitor;
+    }));
+    const session = mutated({ site: 'default', prechat: { name: 'Ada', email: 'ada@example.org', phone: '+14155552671' },
+      timezone: 'Europe/Berlin', language: 'de-DE' });
+    const message = fc.tuple(fc.nat(), mutated({ site: 'default', text: 'hello' })).map(([n, body]) => ({ clientMessageId: `fz-${n}`, ...body }));
+    const origin = fc.option(fc.constantFrom('https://evil.example', 'null', harness.baseUrl, 'http://127.0.0.1', 'javascript:'), { nil: undefined });
+    await property(fc.tuple(fc.constantFrom(...visitors), session, message, fc.boolean(), origin), async ([visitor, sessionBody, messageBody, forge, from]) => {
+      const headers = { 'content-type': 'application/json', cookie: forge ? `${visitor.cookie}x` : visitor.cookie,
+        ...(from === undefined ? {} : { origin: from }) };
+      await answer('/webchat/session?site=default', { method: 'POST', body: JSON.stringify(sessionBody), headers });
+      const { status, text } = await answer('/webchat/messages?site=default', { method: 'POST', body: JSON.stringify(messageBody), headers });
+      if (status === 202) accepted.add((JSON.parse(text) as { id: string }).id);
+    });
   });
 
   it('POST and GET /api/contacts, PATCH /api/contacts/:id', async () => {

@@ -59,6 +59,12 @@ describe('npm start', function () {
       expect((await fetch(`http://127.0.0.1:${resolverPort}/readyz`)).status).to.equal(200);
     });
 
+    it('serves the web-chat demo out of the box, and says where', async () => {
+      expect(started.output()).to.include(`web chat demo: http://127.0.0.1:${gatewayPort}/webchat/demo`);
+      expect((await fetch(`http://127.0.0.1:${gatewayPort}/webchat/demo`)).status).to.equal(200);
+      expect((await (await fetch(`http://127.0.0.1:${gatewayPort}/webchat/config?site=default`)).json())).to.include({ hidden: false });
+    });
+
     it('keeps running when one of its processes dies: starts it again and says so', async () => {
       const [gatewayPid] = execFileSync('pgrep', ['-g', String(started.child.pid), '-f', 'gateway/main.ts']).toString().trim().split('\n');
       process.kill(Number(gatewayPid), 'SIGKILL');

@@ -236,7 +236,7 @@ describe('webhooks through the running gateway', () => {
       const sink = new Writable({ write(chunk, _encoding, done) { lines.push(JSON.parse(String(chunk))); done(); } });
       const gateway = await listen(harness.appWith({ logger: pino({ level: 'warn' }, sink) }));
       try {
-        for (let i = 0; i < 3; i++) expect((await send(gateway.url, '/webhooks/telegram', telegram.unknownEvent())).status).to.equal(200);
+        for (let i = 0; i < 3; i++) expect((await send(gateway.url, '/webhooks/telegram', telegram.unknownEvent!())).status).to.equal(200);
         expect(lines.filter((line) => line.eventType === 'brand_new_update')).to.have.length(1);
       } finally {
         gateway.close();

@@ -8,6 +8,7 @@ import { followMerges } from './common.js';
 import { contactsRoutes } from './contacts.js';
 import { keysRoutes } from './keys.js';
 import { mergesRoutes } from './merges.js';
+import { webchatRoutes } from './webchat.js';
 import { openApiDocument } from '../../openapi.js';
 
 /** The admin API under `/api`: contacts, tags, notes, fields, views, merges, suggestions, keys, audit. */
@@ -24,6 +25,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use(annotationRoutes(deps));
   router.use(mergesRoutes(deps));
   router.use(bulkRoutes(deps));
+  router.use(webchatRoutes(deps));
   router.use(contactsRoutes(deps));
   return router;
 }
