@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import type { SASLOptions } from 'kafkajs';
 import { describeIssues } from '../identity/parse.js';
 import { envSchema } from './schema.js';
+import type { MailboxConfig } from './mailboxes.js';
 import { topicsWithPrefix, type Topics } from './topics.js';
+
+export type { MailboxConfig } from './mailboxes.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -67,6 +70,8 @@ export interface Config {
   webhooks: WebhooksConfig;
   /** The `telegram` process (polling mode): where it serves `/healthz`, `/readyz` and `/metrics`. */
   telegramProcess: { metricsPort: number };
+  /** The `email` process: the IMAP mailboxes it reads, and where it serves its ops endpoints. */
+  email: { mailboxes: MailboxConfig[]; metricsPort: number };
 }
 
 /** The only reader of `process.env`: parses, validates and freezes the whole configuration. */
@@ -106,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       concurrency: e.RESOLVER_CONCURRENCY,
     },
     telegramProcess: { metricsPort: e.TELEGRAM_METRICS_PORT },
+    email: { mailboxes: e.EMAIL_MAILBOXES ?? [], metricsPort: e.EMAIL_METRICS_PORT },
     webhooks: {
       ...(e.WEBCHAT_SECRET ? { webchat: { secrets: e.WEBCHAT_SECRET, maxMessageChars: e.WEBCHAT_MAX_MESSAGE_CHARS,
         messagesPerMinute: e.WEBCHAT_MESSAGES_PER_MINUTE, sessionsPerMinute: e.WEBCHAT_SESSIONS_PER_MINUTE,

@@ -8,7 +8,7 @@ export function createLogger(level: string, name = 'tributary'): Logger {
     name,
     level,
     redact: {
-      paths: ['*.password', '*.authorization', 'authorization', '*.apiKey', '*.token', 'headers.authorization',
+      paths: ['*.password', '*.pass', '*.accessToken', '*.auth', '*.authorization', 'authorization', '*.apiKey', '*.token', 'headers.authorization',
         'req.headers.authorization', '*.text', 'message.text', 'envelope.message.text',
         // Webhook secrets, should a settings object or request headers ever be logged.
         '*.authToken', '*.appSecret', '*.verifyToken', '*.botToken', '*.webhookSecret',

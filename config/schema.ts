@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseMailboxes, type MailboxConfig } from './mailboxes.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -62,6 +63,16 @@ export const envSchema = z.object({
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
   TELEGRAM_POLL_TIMEOUT_S: z.coerce.number().int().min(0).max(50).default(30),
   TELEGRAM_METRICS_PORT: port.default(9465),
+
+  EMAIL_MAILBOXES: z.string().transform((value, context): MailboxConfig[] => {
+    try {
+      return parseMailboxes(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }).optional(),
+  EMAIL_METRICS_PORT: port.default(9466),
 
   WEBCHAT_SECRET: z.string().transform((value) => value.split(',').map((secret) => secret.trim()).filter(Boolean))
     .refine((secrets) => secrets.length > 0 && secrets.every((secret) => secret.length >= 32),

@@ -53,6 +53,8 @@ export const envelopeSchema = z.object({
   message: z.object({
     providerId: z.string().min(1).max(512),
     text: z.string().max(262_144).optional(),
+    /** An email's subject; other channels have none. */
+    subject: z.string().max(2_000).optional(),
     attachments: z.array(attachmentSchema).max(100),
     sentAt: isoTime,
     threadId: z.string().max(512).optional(),

@@ -21,6 +21,10 @@ export interface WebhookRequest {
 export type SkipReason = 'echo' | 'status' | 'receipt' | 'reaction' | 'edit' | 'delete' | 'not_a_message' | 'unknown'
   /** A message that names no usable sender or receiving account (`From=whatsapp:`): there is nobody to resolve it to. */
   | 'no_sender'
+  /** Email: a vacation notice or another automatic answer. */
+  | 'auto_reply'
+  /** Email: a delivery-failure or delay report. */
+  | 'bounce'
   /** Stream sources only: an event we could not read at all, logged with where it was and skipped so the stream flows. */
   | 'unreadable';
 
@@ -115,3 +119,16 @@ export interface StreamConnector {
 
 /** A StreamReport that ignores everything: for a connector run on its own, as in a test. */
 export const SILENT_REPORT: StreamReport = { state: () => {}, skipped: () => {}, published: () => {} };
+
+/**
+ * State a stream connector keeps across restarts (an IMAP position, WhatsApp keys), in PostgreSQL, scoped to
+ * the connector and its account. Handed to the connector: connectors never import `db/`.
+ */
+export interface ConnectorStateStore {
+  get(key: string): Promise<unknown>;
+  getMany(keys: readonly string[]): Promise<Map<string, unknown>>;
+  /** Writes every entry in one transaction; `null` deletes the key. */
+  set(entries: Readonly<Record<string, unknown>>): Promise<void>;
+  /** Every key with this prefix, removed (a logged-out WhatsApp account's keys). */
+  clear(prefix: string): Promise<void>;
+}

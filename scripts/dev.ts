@@ -37,14 +37,18 @@ async function main(): Promise<void> {
   env.WEBCHAT_SECRET ??= devSecret(DEV_WEBCHAT_SECRET_FILE, () => randomBytes(32).toString('hex'));
   const config = loadConfig(env);
   await release(config.database, logger.child({ module: 'migrate' }));
-  logger.info(`try: curl -sS -X POST http://${config.http.host}:${config.http.port}/v1/messages ` +
-    `-H "Authorization: Bearer ${keySource}" -H 'Content-Type: application/json' ` +
-    `-d '{"id":"m1","account":"demo","sender":{"id":"u1","name":"Ada"},"text":"hello"}'`);
-  logger.info(`web chat demo: http://${config.http.host}:${config.http.port}/webchat/demo`);
+  const base = `http://${config.http.host}:${config.http.port}`;
+  // For the person who ran `npm start`, whatever LOG_LEVEL says: where things are, and one thing to try.
+  process.stderr.write([
+    '', `Tributary is starting; gateway on ${base}`,
+    `  web chat demo: ${base}/webchat/demo`,
+    `  try: curl -sS -X POST ${base}/v1/messages -H "Authorization: Bearer ${keySource}" -H 'Content-Type: application/json' `
+      + `-d '{"id":"m1","account":"demo","sender":{"id":"u1","name":"Ada"},"text":"hello"}'`, '', ''].join('\n'));
 
   const processes: [string, string][] = [['gateway', 'gateway/main.ts'], ['resolver', 'resolvers/identity/main.ts']];
   // Without a public URL Telegram cannot call the gateway: the `telegram` process fetches updates instead.
   if (config.webhooks.telegram?.mode === 'polling') processes.push(['telegram', 'streams/telegram.ts']);
+  if (config.email.mailboxes.length > 0) processes.push(['email', 'streams/email.ts']);
   for (const [name, entry] of processes) void keepRunning(name, entry);
 }
 

@@ -4,6 +4,7 @@ import * as contactAdmin from './20261122100000_contact_admin.js';
 import * as contactStatus from './20261130000000_contact_status.js';
 import * as jobResults from './20261130100000_job_results.js';
 import * as webchat from './20261130200000_webchat.js';
+import * as connectorState from './20261130300000_connector_state.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: (readonly [string, Migration])[] = [
   ['20261130000000_contact_status', contactStatus],
   ['20261130100000_job_results', jobResults],
   ['20261130200000_webchat', webchat],
+  ['20261130300000_connector_state', connectorState],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
