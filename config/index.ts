@@ -58,6 +58,14 @@ export interface TelegramConfig {
   pollTimeoutS: number;
 }
 
+/** One WhatsApp number linked as a device (WhatsApp Web), run by the `whatsapp` process. */
+export interface WhatsAppAccountConfig {
+  /** The name it is configured and addressed by; the `account` of its envelopes. */
+  name: string;
+  /** Whether messages in groups the number belongs to become envelopes (off unless WHATSAPP_GROUPS names it). */
+  groups: boolean;
+}
+
 export interface Config {
   logLevel: string;
   http: { host: string; port: number; maxBodyBytes: number; apiKeyCacheMs: number; searchTimeoutMs: number };
@@ -72,6 +80,11 @@ export interface Config {
   telegramProcess: { metricsPort: number };
   /** The `email` process: the IMAP mailboxes it reads, and where it serves its ops endpoints. */
   email: { mailboxes: MailboxConfig[]; metricsPort: number };
+  /**
+   * The `whatsapp` process. `stateKeys`: AES-256 keys for the stored pairing (the first encrypts, all decrypt);
+   * none means it is stored in the clear.
+   */
+  whatsapp: { accounts: WhatsAppAccountConfig[]; stateKeys: Buffer[]; metricsPort: number };
 }
 
 /** The only reader of `process.env`: parses, validates and freezes the whole configuration. */
@@ -112,6 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     telegramProcess: { metricsPort: e.TELEGRAM_METRICS_PORT },
     email: { mailboxes: e.EMAIL_MAILBOXES ?? [], metricsPort: e.EMAIL_METRICS_PORT },
+    whatsapp: {
+      accounts: (e.WHATSAPP_ACCOUNTS ?? []).map((name) => ({ name, groups: e.WHATSAPP_GROUPS.includes(name) || e.WHATSAPP_GROUPS.includes('*') })),
+      stateKeys: e.WHATSAPP_STATE_KEY ?? [],
+      metricsPort: e.WHATSAPP_METRICS_PORT,
+    },
     webhooks: {
       ...(e.WEBCHAT_SECRET ? { webchat: { secrets: e.WEBCHAT_SECRET, maxMessageChars: e.WEBCHAT_MAX_MESSAGE_CHARS,
         messagesPerMinute: e.WEBCHAT_MESSAGES_PER_MINUTE, sessionsPerMinute: e.WEBCHAT_SESSIONS_PER_MINUTE,
@@ -134,7 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  // A Buffer (a key) cannot be frozen; it is never handed out for writing.
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }

@@ -7,6 +7,15 @@ const bool = z
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
+/** A WhatsApp account's name: how it is configured, logged and addressed in the admin API. */
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** A 32-byte AES key written as 64 hex digits or as base64; undefined when it is neither. */
+function stateKey(text: string): Buffer | undefined {
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  return key.length === 32 && (/^[0-9a-f]{64}$/i.test(text) || key.toString('base64') === text) ? key : undefined;
+}
+
 const brokerList = z
   .string()
   .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
@@ -77,6 +86,20 @@ export const envSchema = z.object({
   WEBCHAT_SECRET: z.string().transform((value) => value.split(',').map((secret) => secret.trim()).filter(Boolean))
     .refine((secrets) => secrets.length > 0 && secrets.every((secret) => secret.length >= 32),
       'must be one or more comma-separated secrets of at least 32 characters each (e.g. openssl rand -hex 32)').optional(),
+  WHATSAPP_ACCOUNTS: z.string().transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean))
+    .refine((names) => names.length > 0 && names.every((name) => ACCOUNT_NAME.test(name)),
+      'must be a comma-separated list of account names (letters, digits, "_" and "-", up to 64 characters)')
+    .refine((names) => new Set(names).size === names.length, 'names an account twice').optional(),
+  WHATSAPP_GROUPS: z.string().transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean)).default([]),
+  WHATSAPP_STATE_KEY: z.string().transform((value, context): Buffer[] => {
+    const keys = value.split(',').map((key) => key.trim()).filter(Boolean).map(stateKey);
+    if (keys.length === 0 || keys.some((key) => key === undefined)) {
+      context.addIssue({ code: 'custom', message: 'must be one or more comma-separated 32-byte keys, base64 or hex (openssl rand -base64 32)' });
+      return z.NEVER;
+    }
+    return keys as Buffer[];
+  }).optional(),
+  WHATSAPP_METRICS_PORT: port.default(9467),
   WEBCHAT_MAX_MESSAGE_CHARS: positiveInt.max(65_536).default(4_000),
   WEBCHAT_MESSAGES_PER_MINUTE: positiveInt.default(30),
   WEBCHAT_SESSIONS_PER_MINUTE: positiveInt.default(20),
@@ -93,6 +116,11 @@ export const envSchema = z.object({
   requireWith('TELEGRAM_WEBHOOK_SECRET', 'TELEGRAM_BOT_TOKEN', 'the bot the updates are for');
   if (env.TELEGRAM_MODE === 'polling' && !env.TELEGRAM_BOT_TOKEN) {
     context.addIssue({ code: 'custom', path: ['TELEGRAM_BOT_TOKEN'], message: 'TELEGRAM_BOT_TOKEN is required when TELEGRAM_MODE=polling' });
+  }
+  for (const name of env.WHATSAPP_GROUPS) {
+    if (name !== '*' && !env.WHATSAPP_ACCOUNTS?.includes(name)) {
+      context.addIssue({ code: 'custom', path: ['WHATSAPP_GROUPS'], message: `names "${name}", which is not in WHATSAPP_ACCOUNTS` });
+    }
   }
   if (env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD)) {
     context.addIssue({

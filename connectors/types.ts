@@ -25,6 +25,8 @@ export type SkipReason = 'echo' | 'status' | 'receipt' | 'reaction' | 'edit' | '
   | 'auto_reply'
   /** Email: a delivery-failure or delay report. */
   | 'bounce'
+  /** WhatsApp Web: a message in a group, on an account configured not to take group messages in. */
+  | 'group'
   /** Stream sources only: an event we could not read at all, logged with where it was and skipped so the stream flows. */
   | 'unreadable';
 
@@ -84,14 +86,18 @@ export type Publish = (envelopes: Envelope[]) => Promise<void>;
 
 /**
  * Where a stream connector stands: `connecting`; `live` (taking messages in); `backing_off` after a failure,
- * until it tries again; `needs_action` when only a person can fix it (a refused password, a logged-out
+ * until it tries again; `waiting` while another process runs the same account; `needs_action` when only a person can fix it (a refused password, a logged-out
  * device), with the sentence saying what to do.
  */
 export type ConnectorState =
   | { state: 'connecting' }
   | { state: 'live' }
   | { state: 'backing_off'; reason: string; retryAt: string }
-  | { state: 'needs_action'; action: string };
+  /** Another process runs this account; this one takes over when it stops. */
+  | { state: 'waiting'; reason: string }
+  | { state: 'needs_action'; action: string }
+  /** Its process stopped it (shown by the admin API until a process runs it again). */
+  | { state: 'stopped' };
 
 /** How a stream connector tells its supervisor what it is doing. */
 export interface StreamReport {
@@ -129,6 +135,14 @@ export interface ConnectorStateStore {
   getMany(keys: readonly string[]): Promise<Map<string, unknown>>;
   /** Writes every entry in one transaction; `null` deletes the key. */
   set(entries: Readonly<Record<string, unknown>>): Promise<void>;
+  /** Every key with this prefix and its value, in key order. */
+  list(prefix: string): Promise<Map<string, unknown>>;
   /** Every key with this prefix, removed (a logged-out WhatsApp account's keys). */
   clear(prefix: string): Promise<void>;
+  /**
+   * Holds this connector-and-account exclusively across processes until released. While another process holds
+   * it, waits (until `signal` aborts) and calls `waiting` once with who holds it. `lost` rejects when the hold
+   * ends by itself (its database connection failed).
+   */
+  lock(options: { signal: AbortSignal; waiting(holder: string): void; retryMs?: number }): Promise<{ lost: Promise<never>; release(): Promise<void> }>;
 }

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import { accessOperations } from './access.js';
 import { fieldOperations, noteOperations, tagOperations, viewOperations } from './annotations.js';
 import { createChangeRunner, type ContactsContext } from './change.js';
+import { channelOperations } from './channels.js';
 import { deleteJobHandler, deletionOperations } from './delete.js';
 import { createEventRelay } from './event-relay.js';
 import { exportOperations } from './export.js';
@@ -57,6 +58,8 @@ export function createContacts(deps: ContactsDeps) {
     jobs: { status: (id: string) => jobs.status(id) },
     access: accessOperations(context),
     webchat: webchatOperations(context),
+    /** Stream connectors in other processes: their states, and requests to them. */
+    channels: channelOperations(context),
     /** Resumes the background jobs a stopped process left unfinished. */
     async start(): Promise<void> {
       await jobs.resume();

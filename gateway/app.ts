@@ -29,6 +29,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   /** The largest CSV import accepted; larger ones are answered 413 without reading on. */
   importMaxBytes: number;
+  /** The WhatsApp accounts the `whatsapp` process runs (WHATSAPP_ACCOUNTS): the admin API shows and pairs them. */
+  whatsappAccounts: readonly string[];
   clock: () => Date;
 }
 

@@ -55,6 +55,7 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
     ops: { readiness: infra.readiness, registry: infra.registry },
     maxBodyBytes: config.http.maxBodyBytes,
     importMaxBytes: config.imports.maxBytes,
+    whatsappAccounts: config.whatsapp.accounts.map((account) => account.name),
     clock,
   };
   return {

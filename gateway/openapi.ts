@@ -6,6 +6,7 @@ import {
   apiKeySchema, bulkTagsSchema, contactFieldsSchema, createContactSchema, deleteContactsSchema, fieldDefinitionSchema,
   mergeSchema, newWebchatSiteSchema, noteSchema, searchSchema, tagsSchema, viewSchema, webchatSiteSchema,
 } from '../contacts/schema.js';
+import { pairingBodySchema } from '../connectors/whatsapp/pairing.js';
 
 interface Operation {
   summary: string;
@@ -90,6 +91,19 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     get: { summary: 'A web-chat site', roles: MANAGERS, status: 200 },
     put: { summary: 'Change a web-chat site (its id and identity secret stay)', roles: MANAGERS, body: webchatSiteSchema, status: 200 },
     delete: { summary: 'Remove a web-chat site and its visitors (their contacts stay)', roles: MANAGERS, status: 204 },
+  },
+  '/api/channels': {
+    get: { summary: 'Stream connectors (IMAP mailboxes, WhatsApp numbers): the state each one\'s process last recorded; stale when it stopped reporting',
+      roles: MANAGERS, status: 200 },
+  },
+  '/api/channels/whatsapp': { get: { summary: 'The WhatsApp Web accounts: state, linked device, pairing pending', roles: MANAGERS, status: 200 } },
+  '/api/channels/whatsapp/{account}': { get: { summary: 'One WhatsApp Web account', roles: MANAGERS, status: 200 } },
+  '/api/channels/whatsapp/{account}/qr': {
+    get: { summary: 'The pairing QR code (PNG) while a pairing is pending; scan it with WhatsApp → Linked devices', roles: MANAGERS, status: 200 },
+  },
+  '/api/channels/whatsapp/{account}/pairing': {
+    post: { summary: 'Pair the account (again, after a logout): a new QR code, or with `phone` a pairing code to type on that phone',
+      roles: MANAGERS, body: pairingBodySchema, status: 202 },
   },
   '/api/audit': { get: { summary: 'Audit log of every change made through the API, newest first', roles: OWNERS, status: 200 } },
 };

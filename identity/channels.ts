@@ -3,8 +3,8 @@ export const CHANNELS = ['webchat', 'email', 'sms', 'whatsapp', 'messenger', 'in
 export type Channel = (typeof CHANNELS)[number];
 
 /** How a channel knows its sender. `(kind, scope, id)` is unique: it is the identity the resolver matches on. */
-export const SENDER_KINDS = ['webchat_visitor', 'webchat_user', 'email', 'sms', 'whatsapp', 'whatsapp_bsuid', 'messenger_psid',
-  'instagram_igsid', 'telegram_user', 'api_user'] as const;
+export const SENDER_KINDS = ['webchat_visitor', 'webchat_user', 'email', 'sms', 'whatsapp', 'whatsapp_bsuid', 'whatsapp_lid',
+  'messenger_psid', 'instagram_igsid', 'telegram_user', 'api_user'] as const;
 export type SenderKind = (typeof SENDER_KINDS)[number];
 
 /** The sender kinds behind each channel: the one table every layer reads. */
@@ -12,7 +12,7 @@ export const CHANNEL_SENDER_KINDS = {
   webchat: ['webchat_visitor', 'webchat_user'],
   email: ['email'],
   sms: ['sms'],
-  whatsapp: ['whatsapp', 'whatsapp_bsuid'],
+  whatsapp: ['whatsapp', 'whatsapp_bsuid', 'whatsapp_lid'],
   messenger: ['messenger_psid'],
   instagram: ['instagram_igsid'],
   telegram: ['telegram_user'],
@@ -36,7 +36,7 @@ export type PointKind = 'email' | 'phone';
 
 /**
  * The contact point a sender's id is, for kinds whose id is an address (a phone or an email); undefined for
- * opaque provider ids (page-scoped ids, visitor ids, BSUIDs), which never are.
+ * opaque provider ids (page-scoped ids, visitor ids, BSUIDs, WhatsApp LIDs), which never are.
  */
 const POINT_KIND_OF: Partial<Record<SenderKind, PointKind>> = { email: 'email', sms: 'phone', whatsapp: 'phone' };
 

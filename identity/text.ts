@@ -11,13 +11,13 @@ export function storableText(text: string): string {
   return text.toWellFormed().replaceAll('\u0000', '\uFFFD');
 }
 
-/** `storableText` applied to every string inside a JSON-like value (objects and arrays are copied, not changed). */
+/** `storableText` applied to every string inside a JSON-like value (objects and arrays are copied, not changed; undefined members are left out, as JSON would). */
 export function storableDeep<T>(value: T): T {
   if (typeof value === 'string') return storableText(value) as T;
   if (Array.isArray(value)) return value.map((item) => storableDeep(item)) as T;
   if (value !== null && typeof value === 'object') {
     const copy: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) copy[key] = storableDeep(child);
+    for (const [key, child] of Object.entries(value)) if (child !== undefined) copy[key] = storableDeep(child);
     return copy as T;
   }
   return value;

@@ -25,9 +25,11 @@ export interface SupervisorOptions {
   /** First and longest pause before a failed connector runs again; each pause doubles, with jitter. */
   backoff?: { initialMs: number; maxMs: number };
   random?: () => number;
+  /** Told every change of a connector's state (the stream processes record it for the admin API). */
+  onStatus?: (status: ConnectorStatus) => void;
 }
 
-const STATES: ConnectorState['state'][] = ['connecting', 'live', 'backing_off', 'needs_action'];
+const STATES: ConnectorState['state'][] = ['connecting', 'live', 'backing_off', 'waiting', 'needs_action', 'stopped'];
 
 /**
  * Runs N stream connectors (one per mailbox, bot or account) side by side. One that fails is restarted with
@@ -50,7 +52,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const text = JSON.stringify(state);
     if (reported.get(connector) === text) return;
     reported.set(connector, text);
-    statuses.set(connector, { connector: connector.name, account: connector.account, since: new Date().toISOString(), ...state });
+    const status: ConnectorStatus = { connector: connector.name, account: connector.account, since: new Date().toISOString(), ...state };
+    statuses.set(connector, status);
+    options.onStatus?.(status);
     for (const name of STATES) {
       metrics.state.set({ connector: connector.name, account: connector.account, state: name }, name === state.state ? 1 : 0);
     }
@@ -124,6 +128,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     async stop() {
       stopping.abort();
       await Promise.all(running);
+      for (const connector of options.connectors) setState(connector, { state: 'stopped' });
     },
     statuses: () => [...statuses.values()],
     async ready() {

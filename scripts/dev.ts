@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   // Without a public URL Telegram cannot call the gateway: the `telegram` process fetches updates instead.
   if (config.webhooks.telegram?.mode === 'polling') processes.push(['telegram', 'streams/telegram.ts']);
   if (config.email.mailboxes.length > 0) processes.push(['email', 'streams/email.ts']);
+  if (config.whatsapp.accounts.length > 0) processes.push(['whatsapp', 'streams/whatsapp.ts']);
   for (const [name, entry] of processes) void keepRunning(name, entry);
 }
 

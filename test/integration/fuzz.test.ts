@@ -25,7 +25,7 @@ describe('fuzzing every route with hostile input', function () {
   const accepted = new Set<string>();
 
   before(async () => {
-    harness = await startHarness();
+    harness = await startHarness({ env: { WHATSAPP_ACCOUNTS: 'sales,support' } });
     resolved = await harness.read('resolved');
   });
   after(() => harness.close());
@@ -171,6 +171,15 @@ describe('fuzzing every route with hostile input', function () {
     await property(fc.tuple(broken, fc.option(hostileString, { nil: undefined })), async ([body, country]) => {
       const query = country === undefined ? '' : `?${new URLSearchParams({ defaultCountry: country })}`;
       await answer(`/api/contacts/import${query}`, { method: 'POST', body, headers: { ...owner(), 'content-type': 'text/csv' } });
+    });
+  });
+
+  it('GET and POST /api/channels/whatsapp/:account…', async () => {
+    const account = fc.oneof(fc.constantFrom('sales', 'support', 'nobody'), hostileString).map((name) => encodeURIComponent(name.toWellFormed()));
+    const body = mostly(fc.record({ phone: fc.oneof(fc.constantFrom('+4915112345678', '4915112345678', '+0'), hostileString) }, { requiredKeys: [] }));
+    await property(fc.tuple(account, fc.constantFrom('', '/qr', '/pairing'), body), async ([name, what, payload]) => {
+      const path = `/api/channels/whatsapp/${name}${what}`;
+      await answer(path, what === '/pairing' ? json(payload) : { headers: owner() });
     });
   });
 

@@ -24,6 +24,25 @@ describe('configuration', () => {
     expect(kafka.sasl).to.deep.equal({ mechanism: 'scram-sha-512', username: 'u', password: 'p' });
   });
 
+  describe('WhatsApp Web accounts', () => {
+    const key = Buffer.alloc(32, 7);
+    it('names the accounts, which of them take group messages, and the state keys (base64 or hex)', () => {
+      const { whatsapp } = loadConfig({ WHATSAPP_ACCOUNTS: 'sales, support', WHATSAPP_GROUPS: 'support',
+        WHATSAPP_STATE_KEY: `${key.toString('base64')},${Buffer.alloc(32, 9).toString('hex')}` });
+      expect(whatsapp.accounts).to.deep.equal([{ name: 'sales', groups: false }, { name: 'support', groups: true }]);
+      expect(whatsapp.stateKeys.map((k) => k.toString('hex'))).to.deep.equal([key.toString('hex'), Buffer.alloc(32, 9).toString('hex')]);
+      expect(loadConfig({ WHATSAPP_ACCOUNTS: 'a,b', WHATSAPP_GROUPS: '*' }).whatsapp.accounts.every((account) => account.groups)).to.equal(true);
+      expect(loadConfig({}).whatsapp).to.deep.equal({ accounts: [], stateKeys: [], metricsPort: 9467 });
+    });
+    it('refuses a key that is not 32 bytes, a bad or repeated name, and groups for an account that does not exist', () => {
+      expect(() => loadConfig({ WHATSAPP_STATE_KEY: 'secret' })).to.throw(ConfigError, /WHATSAPP_STATE_KEY: must be one or more comma-separated 32-byte keys/);
+      expect(() => loadConfig({ WHATSAPP_STATE_KEY: Buffer.alloc(16).toString('base64') })).to.throw(ConfigError, /32-byte/);
+      expect(() => loadConfig({ WHATSAPP_ACCOUNTS: 'sales,../etc' })).to.throw(ConfigError, /WHATSAPP_ACCOUNTS: must be a comma-separated list of account names/);
+      expect(() => loadConfig({ WHATSAPP_ACCOUNTS: 'sales,sales' })).to.throw(ConfigError, /names an account twice/);
+      expect(() => loadConfig({ WHATSAPP_ACCOUNTS: 'sales', WHATSAPP_GROUPS: 'support' })).to.throw(ConfigError, /"support", which is not in WHATSAPP_ACCOUNTS/);
+    });
+  });
+
   describe('webhook channels', () => {
     it('are all disabled until their secrets are set', () => {
       expect(loadConfig({}).webhooks).to.deep.equal({});

@@ -148,7 +148,7 @@ describe('webhook normalisers, rules the fixtures do not cover', () => {
     it('makes a plain number an SMS sender, with country and every medium', () => {
       const [envelope] = twilio(sms).envelopes;
       expect(envelope).to.deep.include({ channel: 'sms', account: '+447700900999', sender: { kind: 'sms', id: '+447700900123' } });
-      expect(envelope!.profile).to.deep.equal({ name: undefined, country: 'GB' });
+      expect(envelope!.profile).to.deep.equal({ country: 'GB' });
       expect(envelope!.message.attachments).to.deep.equal([
         { type: 'image', url: 'https://api.twilio.com/m/0', contentType: 'image/png' },
         { type: 'file', url: 'https://api.twilio.com/m/1', contentType: 'application/pdf' },

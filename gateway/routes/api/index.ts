@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app.js';
 import { requireApiKey } from '../../auth.js';
 import { annotationRoutes } from './annotations.js';
 import { bulkRoutes } from './bulk.js';
+import { channelsRoutes } from './channels.js';
 import { followMerges } from './common.js';
 import { contactsRoutes } from './contacts.js';
 import { keysRoutes } from './keys.js';
@@ -26,6 +27,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use(mergesRoutes(deps));
   router.use(bulkRoutes(deps));
   router.use(webchatRoutes(deps));
+  router.use(channelsRoutes(deps));
   router.use(contactsRoutes(deps));
   return router;
 }
