@@ -10,7 +10,7 @@ import { createPublisher } from '../../connectors/publisher.js';
 import { connectorStateStore } from '../../db/repositories/connector-state.js';
 import { freePort } from '../../scripts/kafka/local-kafka.js';
 import { createSupervisor, type Supervisor } from '../../runtime/supervisor.js';
-import { artifactPath } from '../helpers/browser.js';
+import { artifactPath } from '../helpers/artifacts.js';
 import { startDovecot, type TestMailServer } from '../helpers/dovecot.js';
 import { apiMessage } from '../helpers/envelopes.js';
 import { logger, startHarness, type Harness } from '../helpers/harness.js';
