@@ -1,16 +1,26 @@
 /**
- * `npm run bench`: (a) resolver drain rate, (b) a pass-through consumer's rate on the same broker (the
- * ceiling), (c) HTTP accept rate and end-to-end latency at a fixed offered rate, plus peak RSS of the
- * gateway and resolver processes. Prints a table and writes JSON under bench/results/.
+ * `npm run bench [-- --profile]`: how fast Tributary goes on this machine, and what each part costs.
+ *   drain         one resolver process draining N envelopes (half from existing identities, half new)
+ *   pass-through  a consumer that only copies the same N in Kafka transactions: the ceiling on this broker
+ *   database      the resolver's own resolveBatch alone, in this process, one connection, at several batch sizes,
+ *                 with the time of each statement
+ *   http          gateway and resolver processes: end-to-end latency at a fixed offered rate, keyed by the id
+ *                 each request sent; then the accept rate with 64 concurrent clients
+ *   admin         a 50,000-row CSV import, and a page of the contact list once the database holds 100k contacts
+ * CPU of the resolver, gateway, PostgreSQL, Kafka and the whole machine is read from /proc, per message.
+ * Prints a table (each figure beside what it must reach), writes JSON and an SVG chart under bench/results/;
+ * `--profile` also writes CPU profiles of the gateway and the resolver there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { producerDefaults } from '../config/kafka.js';
 import { topicsWithPrefix, type Topics } from '../config/topics.js';
-import { senderKey, type Envelope } from '../connectors/envelope.js';
+import { envelopeId, senderKey, type Envelope } from '../connectors/envelope.js';
 import { createDb, dropDatabase, ensureDatabase } from '../db/client.js';
 import { migrateLatest } from '../db/migrate.js';
 import { createApiKey } from '../db/repositories/api-keys.js';
@@ -18,44 +28,50 @@ import { resolveBatch } from '../resolvers/identity/resolve.js';
 import { freePort, startLocalKafka, type LocalKafka } from '../scripts/kafka/local-kafka.js';
 import { envelope } from '../test/helpers/envelopes.js';
 import { waitFor } from '../test/helpers/wait-for.js';
+import { benchChart } from './chart.js';
+import { databaseReference } from './db-reference.js';
+import { cpuMeter, peakRssMb, processesMatching, processTree } from './proc.js';
 
+const { values: flags } = parseArgs({ options: { profile: { type: 'boolean', default: false } } });
 const N = Number(process.env.BENCH_N ?? 100_000);
 const EXISTING = Number(process.env.BENCH_EXISTING ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const REFERENCE_N = Number(process.env.BENCH_REFERENCE_N ?? 30_000);
+const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 50_000);
 const PARTITIONS = 6;
+const ACCOUNT = 'bench';
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const profileDir = `bench/results/profiles-${stamp}`;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 let localKafka: LocalKafka | undefined;
 if (!process.env.KAFKA_BROKERS) localKafka = await startLocalKafka({ name: 'bench', port: 0, ephemeral: true, log: say });
 const brokers = process.env.KAFKA_BROKERS ?? localKafka!.brokers;
 const kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-const databaseUrl = `${process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432'}/tributary_bench_${randomBytes(4).toString('hex')}`;
+const server = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const databaseUrl = `${server}/tributary_bench_${randomBytes(4).toString('hex')}`;
 await ensureDatabase(databaseUrl);
 const db = createDb({ url: databaseUrl, poolMax: 4 });
 await migrateLatest(db);
 const children: ChildProcess[] = [];
+const groups = {
+  postgres: () => processesMatching((comm) => comm === 'postgres'),
+  kafka: () => processesMatching((_comm, cmdline) => cmdline.includes('kafka.Kafka')),
+  bench: () => [process.pid],
+};
+if (flags.profile) mkdirSync(profileDir, { recursive: true });
 
 try {
-  const results = { n: N, existingIdentities: EXISTING, partitions: PARTITIONS, drain: await drain(), passThrough: await passThrough(),
-    http: await httpLatency() };
-  const ratio = results.drain.perSecond / results.passThrough.perSecond;
-  const summary = { ...results, drainToPassThrough: Number(ratio.toFixed(2)), at: new Date().toISOString(),
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
-  mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/${summary.at.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
-  console.table({
-    'resolver drain (msg/s)': { value: Math.round(results.drain.perSecond), target: `≥ ${Math.round(0.7 * results.passThrough.perSecond)} (0.7 × pass-through)` },
-    'pass-through (msg/s)': { value: Math.round(results.passThrough.perSecond), target: 'ceiling' },
-    'drain / pass-through': { value: Number(ratio.toFixed(2)), target: '≥ 0.7' },
-    'HTTP accept rate (req/s)': { value: Math.round(results.http.acceptPerSecond), target: '' },
-    [`e2e p50 at ${RATE}/s (ms)`]: { value: results.http.p50Ms, target: '' },
-    [`e2e p99 at ${RATE}/s (ms)`]: { value: results.http.p99Ms, target: '≤ 20' },
-    'resolver peak RSS (MB)': { value: results.drain.resolverPeakRssMb, target: '≤ 300' },
-    'gateway peak RSS (MB)': { value: results.http.gatewayPeakRssMb, target: '≤ 150' },
-  });
-  say(`results written to ${file}`);
+  const drain = await drainPhase();
+  const passThrough = await passThroughPhase();
+  say(`database: resolveBatch alone at several batch sizes (${REFERENCE_N} envelopes each)…`);
+  const reference = await databaseReference({ serverUrl: server, n: REFERENCE_N, existing: existingEnvelopes(),
+    envelopes: drainEnvelopes, batchSizes: [50, 250, 1_000, 2_500] });
+  const http = await httpPhase();
+  const admin = await adminPhase(http);
+  await Promise.all([stopChild(http.gateway), stopChild(http.resolver)]);
+  report({ drain, passThrough, reference, http, admin });
 } finally {
   for (const child of children) child.kill('SIGKILL');
   await db.destroy();
@@ -63,50 +79,50 @@ try {
   await localKafka?.stop();
 }
 
-/** (a) Pre-load N envelopes (half from existing identities, half new) and time one resolver draining them. */
-async function drain() {
+/** One resolver process draining N envelopes produced beforehand. */
+async function drainPhase() {
   const topics = await createTopics();
-  say(`drain: creating ${EXISTING} existing identities…`);
-  for (let start = 0; start < EXISTING; start += 1_000) {
-    const items = Array.from({ length: Math.min(1_000, EXISTING - start) }, (_, i) => ({
-      envelope: benchEnvelope(`existing-${start + i}`), source: { topic: 'preload', partition: 0, offset: String(start + i) } }));
-    await resolveBatch(db, items, new Date());
-  }
-  const envelopes = Array.from({ length: N }, (_, i) =>
-    benchEnvelope(i % 2 === 0 ? `existing-${i % EXISTING}` : `new-${i}`));
-  say(`drain: producing ${N} envelopes…`);
-  await produceAll(topics.inbound, envelopes.map((e) => ({ key: senderKey(e.sender), value: JSON.stringify(e) })));
-  const resolver = startChild('dist/resolvers/identity/main.js', { KAFKA_TOPIC_PREFIX: prefixOf(topics),
-    RESOLVER_GROUP_ID: `bench-${randomBytes(3).toString('hex')}`, RESOLVER_METRICS_PORT: '0' });
-  const startedAt = await waitForLedger((count) => count > EXISTING);
-  await waitForLedger((count) => count >= EXISTING + N, 600_000);
+  say(`drain: ${EXISTING} existing identities, then ${N} envelopes…`);
+  await resolveAll(existingEnvelopes());
+  await produceAll(topics.inbound, drainEnvelopes(N));
+  const metricsPort = await freePort();
+  const resolver = startChild('resolver', 'dist/resolvers/identity/main.js', { KAFKA_TOPIC_PREFIX: prefixOf(topics),
+    RESOLVER_GROUP_ID: `bench-${randomBytes(3).toString('hex')}`, RESOLVER_METRICS_PORT: String(metricsPort) });
+  const meter = cpuMeter({ resolver: () => processTree(resolver.pid!), ...groups });
+  const startedAt = await waitForLedger((count) => count > EXISTING, () => meter.start());
+  await waitForLedger((count) => count >= EXISTING + N, undefined, 600_000);
   const seconds = (Date.now() - startedAt) / 1000;
-  const resolverPeakRssMb = peakRssMb(resolver);
-  resolver.kill('SIGTERM');
-  return { seconds, perSecond: N / seconds, resolverPeakRssMb };
+  const cpu = perMessage(meter.stop(), N);
+  const phases = await resolverPhases(metricsPort);
+  const rssMb = peakRssMb(processTree(resolver.pid!));
+  await stopChild(resolver);
+  return { seconds, perSecond: N / seconds, cpuMicrosPerMessage: cpu, phases, resolverPeakRssMb: rssMb };
 }
 
-/** (b) The same N through a consumer that only re-publishes, with the same transactional commit per batch. */
-async function passThrough() {
+/** The same N through a consumer that only re-publishes them, with a Kafka transaction per batch like the resolver. */
+async function passThroughPhase() {
   const topics = await createTopics();
-  const envelopes = Array.from({ length: N }, (_, i) => benchEnvelope(i % 2 === 0 ? `existing-${i % EXISTING}` : `new-${i}`));
-  await produceAll(topics.inbound, envelopes.map((e) => ({ key: senderKey(e.sender), value: JSON.stringify(e) })));
+  say('pass-through: copying the same envelopes in Kafka transactions…');
+  await produceAll(topics.inbound, drainEnvelopes(N));
   const groupId = `bench-pass-${randomBytes(3).toString('hex')}`;
   const producer = kafka.producer({ ...producerDefaults, transactionalId: groupId, idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 1_048_576 });
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topic: topics.inbound, fromBeginning: true });
+  const meter = cpuMeter(groups);
   let count = 0;
   let startedAt = 0;
-  const done = new Promise<void>((finish) => {
+  await new Promise<void>((finish) => {
     void consumer.run({
       autoCommit: false, eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset }) => {
-        startedAt ||= Date.now();
+        if (!startedAt) {
+          startedAt = Date.now();
+          meter.start();
+        }
         const transaction = await producer.transaction();
-        await transaction.send({ topic: topics.resolved, acks: -1,
-          messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+        await transaction.send({ topic: topics.resolved, acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
         await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic,
           partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }] });
         await transaction.commit();
@@ -116,77 +132,83 @@ async function passThrough() {
       },
     });
   });
-  await done;
   const seconds = (Date.now() - startedAt) / 1000;
+  const cpu = perMessage(meter.stop(), N);
   await consumer.disconnect();
   await producer.disconnect();
-  return { seconds, perSecond: N / seconds };
+  return { seconds, perSecond: N / seconds, cpuMicrosPerMessage: cpu };
 }
 
-/** (c) Gateway and resolver as processes; POST at a fixed rate, time each message to the resolved topic. */
-async function httpLatency() {
+/** Gateway and resolver processes: latency at a fixed offered rate, then the accept rate. */
+async function httpPhase() {
   const topics = await createTopics();
   const port = await freePort();
   const key = `bench-${randomBytes(12).toString('hex')}`;
   await createApiKey(db, { name: 'bench', role: 'owner', key });
   const env = { KAFKA_TOPIC_PREFIX: prefixOf(topics), PORT: String(port), RESOLVER_METRICS_PORT: '0',
-    RESOLVER_GROUP_ID: `bench-e2e-${randomBytes(3).toString('hex')}` };
-  const gateway = startChild('dist/gateway/main.js', env);
-  const resolver = startChild('dist/resolvers/identity/main.js', env);
-  const url = `http://127.0.0.1:${port}/v1/messages`;
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true,
-    { what: 'the gateway to listen' });
+    RESOLVER_GROUP_ID: `bench-e2e-${randomBytes(3).toString('hex')}`, IMPORT_MAX_BYTES: String(64 * 1_048_576) };
+  const gateway = startChild('gateway', 'dist/gateway/main.js', env);
+  const resolver = startChild('resolver', 'dist/resolvers/identity/main.js', env);
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok === true, { what: 'the gateway to be ready' });
 
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
+  let counting = false;
   const consumer = kafka.consumer({ groupId: `bench-reader-${randomBytes(3).toString('hex')}` });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.resolved, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => {
-    const id = message.headers?.['envelope-id']?.toString();
-    const start = id ? sentAt.get(id) : undefined;
-    if (start !== undefined) latencies.push(performance.now() - start);
+    const start = sentAt.get(message.headers?.['envelope-id']?.toString() ?? '');
+    if (start !== undefined && counting) latencies.push(performance.now() - start);
   } });
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  // The envelope id is known before the request is sent (UUIDv5 of channel, account and message id), so a
+  // record that reaches the resolved topic before its HTTP answer is still timed.
   const post = async (sender: string) => {
-    const t0 = performance.now();
-    const body = JSON.stringify({ id: randomBytes(8).toString('hex'), account: 'bench', sender: { id: sender }, text: 'hello' });
-    const answer = await new Promise<{ status: number; text: string }>((done, fail) => {
-      const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`,
+    const id = randomBytes(8).toString('hex');
+    sentAt.set(envelopeId('api', ACCOUNT, id), performance.now());
+    const body = JSON.stringify({ id, account: ACCOUNT, sender: { id: sender }, text: 'hello' });
+    const status = await new Promise<number>((done, fail) => {
+      const req = request(`${base}/v1/messages`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`,
         'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; }).on('end', () => done({ status: res.statusCode!, text }));
+        res.resume().on('end', () => done(res.statusCode!));
       });
       req.on('error', fail);
       req.end(body);
     });
-    if (answer.status !== 202) throw new Error(`gateway answered ${answer.status}: ${answer.text}`);
-    sentAt.set((JSON.parse(answer.text) as { ids: string[] }).ids[0]!, t0);
+    if (status !== 202) throw new Error(`gateway answered ${status}`);
   };
 
   say('http: warming up…');
-  for (let i = 0; i < 200; i++) await post(`warm-${i % 50}`);
-  await waitFor(() => latencies.length >= 200, { what: 'the warm-up records' });
+  counting = true;
+  for (let i = 0; i < 500; i++) await post(`warm-${i % 50}`);
+  await waitFor(() => latencies.length >= 500, { what: 'the warm-up records', timeoutMs: 60_000 });
   latencies.length = 0;
 
   say(`http: offering ${RATE} msg/s for ${SECONDS} s…`);
+  const meter = cpuMeter({ gateway: () => processTree(gateway.pid!), resolver: () => processTree(resolver.pid!), ...groups });
   const total = RATE * SECONDS;
+  meter.start();
   const begin = performance.now();
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
-    const due = begin + (i * 1000) / RATE;
-    const wait = due - performance.now();
+    const wait = begin + (i * 1000) / RATE - performance.now();
     if (wait > 1) await new Promise((ready) => setTimeout(ready, wait));
     inFlight.push(post(`rate-${i % 5_000}`));
   }
   await Promise.all(inFlight);
-  // A saturated machine catches up slowly.
   await waitFor(() => latencies.length >= total, { timeoutMs: 300_000, what: 'every record on the resolved topic' });
+  const rateCpu = perMessage(meter.stop(), total);
   const sorted = [...latencies].sort((a, b) => a - b);
   const pct = (p: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1));
+  const latency = { offeredRate: RATE, seconds: SECONDS, p50Ms: pct(50), p90Ms: pct(90), p99Ms: pct(99), maxMs: pct(100) };
+  const latenciesMs = [...latencies];
+  counting = false;
 
-  say('http: measuring the accept rate (64 concurrent clients, 5 s)…');
+  say('http: accept rate, 64 concurrent clients for 5 s…');
   let accepted = 0;
+  meter.start();
   const acceptEnd = performance.now() + 5_000;
   await Promise.all(Array.from({ length: 64 }, async (_, worker) => {
     while (performance.now() < acceptEnd) {
@@ -194,16 +216,139 @@ async function httpLatency() {
       accepted++;
     }
   }));
-  const result = { offeredRate: RATE, seconds: SECONDS, p50Ms: pct(50), p99Ms: pct(99), maxMs: pct(100),
-    acceptPerSecond: accepted / 5, gatewayPeakRssMb: peakRssMb(gateway), resolverPeakRssMb: peakRssMb(resolver) };
+  const acceptCpu = perMessage(meter.stop(), accepted);
   await consumer.disconnect();
   agent.destroy();
-  return result;
+  const result = { latency, latenciesMs, rateCpuMicrosPerMessage: rateCpu, acceptPerSecond: accepted / 5, acceptCpuMicrosPerRequest: acceptCpu,
+    gatewayPeakRssMb: peakRssMb(processTree(gateway.pid!)), resolverPeakRssMb: peakRssMb(processTree(resolver.pid!)), base, key };
+  return { ...result, gateway, resolver };
+}
+
+/** A CSV import through the admin API, then a page of the contact list on a database of 100k contacts or more. */
+async function adminPhase({ base, key }: { base: string; key: string }) {
+  const headers = { authorization: `Bearer ${key}` };
+  say(`admin: importing ${IMPORT_ROWS} contacts from CSV…`);
+  const csv = ['name,email,phone,tags', ...Array.from({ length: IMPORT_ROWS }, (_, n) =>
+    `Person ${n},imported${n}@example.org,+1415${String(5_000_000 + n).padStart(7, '0')},bulk`)].join('\n');
+  const started = performance.now();
+  const accepted = await fetch(`${base}/api/contacts/import`, { method: 'POST', body: csv, headers: { ...headers, 'content-type': 'text/csv' } });
+  if (accepted.status !== 202) throw new Error(`import answered ${accepted.status}: ${await accepted.text()}`);
+  const job = await accepted.json() as { id: string };
+  await waitFor(async () => {
+    const status = await (await fetch(`${base}/api/jobs/${job.id}`, { headers })).json() as { status: string };
+    if (status.status === 'failed') throw new Error('the import job failed');
+    return status.status === 'succeeded';
+  }, { timeoutMs: 600_000, intervalMs: 200, what: 'the import' });
+  const importSeconds = (performance.now() - started) / 1000;
+  const [{ n: contacts }] = (await db('contacts').count({ n: '*' })) as [{ n: number | string }];
+
+  const time = async (path: string) => {
+    const runs: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const t0 = performance.now();
+      const response = await fetch(`${base}${path}`, { headers });
+      if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+      await response.arrayBuffer();
+      runs.push(performance.now() - t0);
+    }
+    return Number(runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)]!.toFixed(1));
+  };
+  const pages = {
+    newestFirstMs: await time('/api/contacts?limit=50'),
+    byLastInteractionMs: await time('/api/contacts?limit=50&sort=-lastInteraction'),
+    searchMs: await time('/api/contacts?limit=50&q=person%2012'),
+  };
+  return { importRows: IMPORT_ROWS, importSeconds, importRowsPerSecond: IMPORT_ROWS / importSeconds, contacts: Number(contacts), pages };
+}
+
+interface Results {
+  drain: Awaited<ReturnType<typeof drainPhase>>;
+  passThrough: Awaited<ReturnType<typeof passThroughPhase>>;
+  reference: Awaited<ReturnType<typeof databaseReference>>;
+  http: Awaited<ReturnType<typeof httpPhase>>;
+  admin: Awaited<ReturnType<typeof adminPhase>>;
+}
+
+function report({ drain, passThrough, reference, http, admin }: Results): void {
+  const ratio = drain.perSecond / passThrough.perSecond;
+  const machineCpu = drain.cpuMicrosPerMessage.machine!;
+  const batch = drain.phases.batchSize;
+  const figures = [
+    { figure: 'resolver drain (msg/s)', value: Math.round(drain.perSecond), must: Math.round(0.45 * passThrough.perSecond), aim: Math.round(0.7 * passThrough.perSecond), more: true },
+    { figure: 'kafkajs pass-through (msg/s)', value: Math.round(passThrough.perSecond), must: undefined, aim: undefined, more: true },
+    { figure: 'drain / pass-through', value: Number(ratio.toFixed(2)), must: 0.45, aim: 0.7, more: true },
+    { figure: 'machine CPU per drained message (µs)', value: Math.round(machineCpu), must: 120, aim: 90, more: false },
+    { figure: 'HTTP accept, 1 message/request (req/s)', value: Math.round(http.acceptPerSecond), must: 5_000, aim: 8_000, more: true },
+    { figure: `e2e p50 at ${RATE} msg/s (ms)`, value: http.latency.p50Ms, must: undefined, aim: undefined, more: false },
+    { figure: `e2e p99 at ${RATE} msg/s (ms)`, value: http.latency.p99Ms, must: 50, aim: 20, more: false },
+    { figure: 'resolver peak RSS (MB)', value: Math.max(drain.resolverPeakRssMb, http.resolverPeakRssMb), must: 300, aim: undefined, more: false },
+    { figure: 'gateway peak RSS (MB)', value: http.gatewayPeakRssMb, must: 150, aim: undefined, more: false },
+    { figure: 'CSV import (rows/s)', value: Math.round(admin.importRowsPerSecond), must: undefined, aim: undefined, more: true },
+    { figure: `contact list page at ${Math.round(admin.contacts / 1000)}k contacts (ms)`, value: admin.pages.newestFirstMs, must: undefined, aim: undefined, more: false },
+  ];
+  const verdict = (f: typeof figures[number]) => (f.must === undefined ? '' : (f.more ? f.value >= f.must : f.value <= f.must) ? 'yes' : 'NO');
+  console.table(Object.fromEntries(figures.map((f) => [f.figure, { value: f.value, 'must reach': f.must ?? '', aim: f.aim ?? '', holds: verdict(f) }])));
+  const costs = (cpu: Record<string, number>) => Object.fromEntries(Object.entries(cpu).map(([name, value]) => [name, Math.round(value)]));
+  console.table({
+    'drain, per message': costs(drain.cpuMicrosPerMessage),
+    'pass-through, per message': costs(passThrough.cpuMicrosPerMessage),
+    [`http at ${RATE}/s, per message`]: costs(http.rateCpuMicrosPerMessage),
+    'http accept, per request': costs(http.acceptCpuMicrosPerRequest),
+  });
+  say(`CPU µs per message by process (machine: all of it). The resolver's batches averaged ${Math.round(batch)} messages: `
+    + `parse ${drain.phases.parseMs.toFixed(1)} ms, PostgreSQL ${drain.phases.resolveMs.toFixed(1)} ms, Kafka commit ${drain.phases.commitMs.toFixed(1)} ms per batch.`);
+  const atBatch = reference.find((run) => run.batch === 1_000) ?? reference[0]!;
+  say(`database alone: ${reference.map((run) => `${run.batch}/batch ${Math.round(run.perSecond)} msg/s`).join(', ')}; `
+    + `statements at ${atBatch.batch}/batch (ms per batch): ${atBatch.statements.map((s) => `${s.statement} ${s.msPerBatch}`).join(', ')}`);
+  say(`admin: import ${Math.round(admin.importRowsPerSecond)} rows/s; with ${admin.contacts} contacts a page takes ${admin.pages.newestFirstMs} ms `
+    + `(by last interaction ${admin.pages.byLastInteractionMs} ms, with a search ${admin.pages.searchMs} ms)`);
+
+  const summary = { at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version }, n: N, existingIdentities: EXISTING,
+    partitions: PARTITIONS, figures, drain, passThrough, drainToPassThrough: Number(ratio.toFixed(2)), reference,
+    http: { ...http.latency, acceptPerSecond: http.acceptPerSecond, rateCpuMicrosPerMessage: http.rateCpuMicrosPerMessage,
+      acceptCpuMicrosPerRequest: http.acceptCpuMicrosPerRequest, gatewayPeakRssMb: http.gatewayPeakRssMb, resolverPeakRssMb: http.resolverPeakRssMb },
+    admin, profiles: flags.profile ? profileDir : undefined };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/${stamp}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  const chart = benchChart({ title: `Tributary bench, ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
+    reference: reference.map((run) => ({ batch: run.batch, perSecond: run.perSecond })),
+    drain: { batch: Math.max(1, Math.round(batch)), perSecond: drain.perSecond }, passThrough: passThrough.perSecond, latenciesMs: http.latenciesMs });
+  writeFileSync(`bench/results/${stamp}.svg`, chart);
+  writeFileSync('bench/results/latest.svg', chart);
+  say(`results: bench/results/${stamp}.json and .svg${flags.profile ? `; CPU profiles in ${profileDir}` : ''}`);
+}
+
+/** Mean time per batch of each phase, from the resolver's own histograms. */
+async function resolverPhases(port: number) {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+  const phase = (name: string) => {
+    const count = value(new RegExp(`tributary_resolver_phase_seconds_count\\{phase="${name}"\\} (\\S+)`));
+    return count === 0 ? 0 : (value(new RegExp(`tributary_resolver_phase_seconds_sum\\{phase="${name}"\\} (\\S+)`)) / count) * 1000;
+  };
+  const batches = value(/tributary_resolver_batch_size_count (\S+)/);
+  return { batches, batchSize: batches === 0 ? 0 : value(/tributary_resolver_batch_size_sum (\S+)/) / batches,
+    parseMs: phase('parse'), resolveMs: phase('resolve'), commitMs: phase('commit') };
+}
+
+function existingEnvelopes(): Envelope[] {
+  return Array.from({ length: EXISTING }, (_, i) => benchEnvelope(`existing-${i}`));
+}
+
+function drainEnvelopes(n: number): Envelope[] {
+  return Array.from({ length: n }, (_, i) => benchEnvelope(i % 2 === 0 ? `existing-${i % EXISTING}` : `new-${i}`));
 }
 
 function benchEnvelope(sender: string): Envelope {
-  return envelope({ channel: 'api', account: 'bench', kind: 'api_user', scope: 'bench', id: sender,
+  return envelope({ channel: 'api', account: ACCOUNT, kind: 'api_user', scope: ACCOUNT, id: sender,
     ...(sender.startsWith('new-') ? { profile: { name: `Person ${sender}`, email: `${sender}@example.com` } } : {}) });
+}
+
+async function resolveAll(envelopes: Envelope[]): Promise<void> {
+  for (let start = 0; start < envelopes.length; start += 1_000) {
+    await resolveBatch(db, envelopes.slice(start, start + 1_000).map((e, i) => ({ envelope: e,
+      source: { topic: 'preload', partition: 0, offset: String(start + i) } })), new Date());
+  }
 }
 
 async function createTopics(): Promise<Topics> {
@@ -216,38 +361,44 @@ async function createTopics(): Promise<Topics> {
   return topics;
 }
 
-async function produceAll(topic: string, messages: Message[]): Promise<void> {
+async function produceAll(topic: string, envelopes: Envelope[]): Promise<void> {
+  const messages: Message[] = envelopes.map((e) => ({ key: senderKey(e.sender), value: JSON.stringify(e) }));
   const producer = kafka.producer({ ...producerDefaults, idempotent: true });
   await producer.connect();
-  for (let i = 0; i < messages.length; i += 5_000) {
-    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5_000) });
-  }
+  for (let i = 0; i < messages.length; i += 5_000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5_000) });
   await producer.disconnect();
 }
 
-function startChild(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [entry], { stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...env } });
+function startChild(name: string, entry: string, env: Record<string, string>): ChildProcess {
+  const profile = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}-\${pid}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, entry], { stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...env } });
   children.push(child);
   return child;
+}
+
+/** SIGTERM, so that a profiled process writes its profile, and waits for it to exit. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 function prefixOf(topics: Topics): string {
   return topics.inbound.replace('tributary.inbound.v1', '');
 }
 
-/** Peak resident set size of a child process, from the kernel's high-water mark. */
-function peakRssMb(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024);
+function perMessage(cpu: Record<string, number>, messages: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(cpu).map(([name, micros]) => [name, micros / messages]));
 }
 
-/** Waits until the ledger count satisfies `done`; returns when that was first seen. */
-async function waitForLedger(done: (count: number) => boolean, timeoutMs = 120_000): Promise<number> {
+/** Waits until the ledger count satisfies `done`; calls `onDone` at once and returns when it was seen. */
+async function waitForLedger(done: (count: number) => boolean, onDone?: () => void, timeoutMs = 120_000): Promise<number> {
   await waitFor(async () => {
     const [{ n }] = (await db('processed_envelopes').count({ n: '*' })) as [{ n: number | string }];
     return done(Number(n));
-  }, { timeoutMs, intervalMs: 100, what: 'the resolver to commit' });
+  }, { timeoutMs, intervalMs: 50, what: 'the resolver to commit' });
+  onDone?.();
   return Date.now();
 }
-
