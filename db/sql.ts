@@ -10,6 +10,17 @@ export async function query<Row = never>(db: Knex | Knex.Transaction, text: stri
   return result.rows;
 }
 
+/*
+ * The resolver's statements start with a name in a comment (`/* ledger.find *\/`): it shows in
+ * pg_stat_activity and in the logs of a slow statement, and the bench times each statement by it.
+ *
+ * Look-ups by a batch of keys (the resolver's hot path) are written as
+ *   FROM unnest(?::type[]) AS k(…) CROSS JOIN LATERAL (SELECT … FROM t WHERE t.key = k.key OFFSET 0) x
+ * `OFFSET 0` keeps PostgreSQL from flattening the subquery into a join it may then plan as a hash join over a
+ * sequential scan of the whole table, which it does whenever its statistics believe the table is small (as
+ * during a drain that outgrows the last ANALYZE): one index look-up per key instead, whatever the statistics.
+ */
+
 /** A parameterised SQL fragment (a WHERE condition over `contacts c`): `?` placeholders and their values, never values spliced into text. */
 export interface SqlFragment {
   text: string;

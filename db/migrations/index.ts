@@ -5,6 +5,7 @@ import * as contactStatus from './20261130000000_contact_status.js';
 import * as jobResults from './20261130100000_job_results.js';
 import * as webchat from './20261130200000_webchat.js';
 import * as connectorState from './20261130300000_connector_state.js';
+import * as hotPath from './20261201000000_hot_path.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: (readonly [string, Migration])[] = [
   ['20261130100000_job_results', jobResults],
   ['20261130200000_webchat', webchat],
   ['20261130300000_connector_state', connectorState],
+  ['20261201000000_hot_path', hotPath],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

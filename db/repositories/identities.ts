@@ -19,9 +19,10 @@ export interface IdentityClaim extends IdentityKey {
 export async function findIdentities(trx: Knex.Transaction, keys: IdentityKey[]): Promise<IdentityRow[]> {
   if (keys.length === 0) return [];
   const rows = await query<IdentityRow>(trx,
-    `SELECT i.id, i.contact_id, i.kind, i.scope, i.value
+    `/* identities.find */ SELECT i.id, i.contact_id, i.kind, i.scope, i.value
        FROM unnest(?::text[], ?::text[], ?::text[]) AS k(kind, scope, value)
-       JOIN contact_identities i USING (kind, scope, value)`,
+       CROSS JOIN LATERAL (SELECT * FROM contact_identities
+                            WHERE kind = k.kind AND scope = k.scope AND value = k.value OFFSET 0) i`,
     [keys.map((k) => k.kind), keys.map((k) => k.scope), keys.map((k) => k.value)],
   );
   return rows;
@@ -35,7 +36,7 @@ export async function findIdentities(trx: Knex.Transaction, keys: IdentityKey[])
 export async function claimIdentities(trx: Knex.Transaction, claims: IdentityClaim[], at: Date): Promise<IdentityRow[]> {
   if (claims.length === 0) return [];
   const rows = await query<IdentityRow>(trx,
-    `INSERT INTO contact_identities (id, contact_id, kind, scope, value, matchable, created_at)
+    `/* identities.claim */ INSERT INTO contact_identities (id, contact_id, kind, scope, value, matchable, created_at)
      SELECT c.*, ?::timestamptz
        FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::bool[])
          AS c(id, contact_id, kind, scope, value, matchable)

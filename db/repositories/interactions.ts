@@ -20,7 +20,7 @@ export interface DropDelta {
 export async function recordInteractions(trx: Knex.Transaction, deltas: InteractionDelta[]): Promise<void> {
   if (deltas.length === 0) return;
   await query(trx,
-    `INSERT INTO interactions (identity_id, contact_id, first_inbound_at, last_inbound_at, message_count, last_channel)
+    `/* interactions.record */ INSERT INTO interactions (identity_id, contact_id, first_inbound_at, last_inbound_at, message_count, last_channel)
      SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[])
      ORDER BY 1
      ON CONFLICT (identity_id) DO UPDATE SET
@@ -39,7 +39,7 @@ export async function recordInteractions(trx: Knex.Transaction, deltas: Interact
 export async function recordBlockedDrops(trx: Knex.Transaction, deltas: DropDelta[]): Promise<void> {
   if (deltas.length === 0) return;
   await query(trx,
-    `INSERT INTO blocked_drops (contact_id, dropped_count, last_attempt_at)
+    `/* drops.record */ INSERT INTO blocked_drops (contact_id, dropped_count, last_attempt_at)
      SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::timestamptz[]) ORDER BY 1
      ON CONFLICT (contact_id) DO UPDATE SET
        dropped_count = blocked_drops.dropped_count + EXCLUDED.dropped_count,

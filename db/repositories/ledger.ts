@@ -18,9 +18,11 @@ export interface LedgerEntry {
 
 /** The processed-envelope ledger: makes the resolver's database writes idempotent per envelope id. */
 export async function findProcessed(trx: Knex.Transaction, envelopeIds: string[]): Promise<Map<string, LedgerEntry>> {
+  // One index look-up per id, whatever the statistics say (see `sql.ts`, "look-ups by a batch of keys").
   const rows = await query<LedgerRow>(trx,
-    `SELECT envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset::text
-       FROM processed_envelopes WHERE envelope_id = ANY(?::uuid[])`,
+    `/* ledger.find */ SELECT p.envelope_id, p.contact_id, p.is_new, p.outcome, p.source_topic, p.source_partition, p.source_offset::text
+       FROM unnest(?::uuid[]) AS e(id)
+       CROSS JOIN LATERAL (SELECT * FROM processed_envelopes WHERE envelope_id = e.id OFFSET 0) p`,
     [envelopeIds],
   );
   return new Map(rows.map((row) => [row.envelope_id, {
@@ -39,7 +41,7 @@ export async function findProcessed(trx: Knex.Transaction, envelopeIds: string[]
 export async function recordProcessed(trx: Knex.Transaction, entries: LedgerEntry[], at: Date): Promise<number> {
   if (entries.length === 0) return 0;
   const rows = await query<{ envelope_id: string }>(trx,
-    `INSERT INTO processed_envelopes
+    `/* ledger.record */ INSERT INTO processed_envelopes
        (envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset, processed_at)
      SELECT e.*, ?::timestamptz
        FROM unnest(?::uuid[], ?::uuid[], ?::bool[], ?::text[], ?::text[], ?::int[], ?::bigint[])

@@ -13,6 +13,8 @@ export interface FlaggedDuplicate {
   contactB: string;
   field: 'email' | 'phone';
   value: string;
+  /** The message whose contact point raised it. */
+  envelopeId: string | null;
 }
 
 /**
@@ -25,12 +27,12 @@ export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: 
   Promise<FlaggedDuplicate[]> {
   if (points.length === 0) return [];
   await query(trx,
-    `SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
+    `/* points.lock */ SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
        FROM (SELECT DISTINCT unnest(?::text[]) AS k ORDER BY 1) locks`,
     [points.map((p) => `point:${p.kind}:${p.value}`)],
   );
   const added = await query<{ contact_id: string; kind: string; value: string; envelope_id: string | null }>(trx,
-    `INSERT INTO contact_points (contact_id, kind, value, source, envelope_id, created_at)
+    `/* points.add */ INSERT INTO contact_points (contact_id, kind, value, source, envelope_id, created_at)
      SELECT p.*, ?::timestamptz
        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[]) AS p(contact_id, kind, value, source, envelope_id)
      ON CONFLICT DO NOTHING
@@ -40,9 +42,10 @@ export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: 
   );
   if (added.length === 0) return [];
   // A separate statement sees the points just added, so two new contacts of one batch find each other;
-  // LATERAL keeps each look-up on the (kind, value) index instead of scanning every point.
+  // LATERAL with OFFSET 0 keeps each look-up on the (kind, value) index instead of hash-joining every live
+  // contact's points (which it did on stale statistics, at half of a batch's time).
   const rows = await query<FlaggedRow>(trx,
-    `INSERT INTO duplicate_suggestions (contact_a, contact_b, field, value, flagged_by_envelope, created_at)
+    `/* suggestions.flag */ INSERT INTO duplicate_suggestions (contact_a, contact_b, field, value, flagged_by_envelope, created_at)
      SELECT DISTINCT ON (1, 2, 3, 4)
             LEAST(a.contact_id, o.contact_id), GREATEST(a.contact_id, o.contact_id), a.kind, a.value, a.envelope_id, ?::timestamptz
        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[]) AS a(contact_id, kind, value, envelope_id)
@@ -50,12 +53,13 @@ export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: 
          SELECT cp.contact_id FROM contact_points cp
            JOIN contacts other ON other.id = cp.contact_id AND other.status = 'live'
           WHERE cp.kind = a.kind AND cp.value = a.value AND cp.contact_id <> a.contact_id
+         OFFSET 0
        ) o
       WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d
                          WHERE d.contact_a = LEAST(a.contact_id, o.contact_id) AND d.contact_b = GREATEST(a.contact_id, o.contact_id))
       ORDER BY 1, 2, 3, 4
      ON CONFLICT DO NOTHING
-     RETURNING id, contact_a, contact_b, field, value`,
+     RETURNING id, contact_a, contact_b, field, value, flagged_by_envelope`,
     [at, added.map((p) => p.contact_id), added.map((p) => p.kind), added.map((p) => p.value), added.map((p) => p.envelope_id)],
   );
   return rows.map(toFlagged);
@@ -65,7 +69,7 @@ export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: 
 export async function findFlaggedBy(trx: Knex.Transaction, envelopeIds: string[]): Promise<FlaggedDuplicate[]> {
   if (envelopeIds.length === 0) return [];
   const rows = await query<FlaggedRow>(trx,
-    `SELECT id, contact_a, contact_b, field, value FROM duplicate_suggestions
+    `/* suggestions.replayed */ SELECT id, contact_a, contact_b, field, value, flagged_by_envelope FROM duplicate_suggestions
       WHERE flagged_by_envelope = ANY(?::uuid[]) ORDER BY created_at, id`,
     [envelopeIds],
   );
@@ -73,7 +77,7 @@ export async function findFlaggedBy(trx: Knex.Transaction, envelopeIds: string[]
 }
 
 const toFlagged = (r: FlaggedRow): FlaggedDuplicate =>
-  ({ id: r.id, contactA: r.contact_a, contactB: r.contact_b, field: r.field, value: r.value });
+  ({ id: r.id, contactA: r.contact_a, contactB: r.contact_b, field: r.field, value: r.value, envelopeId: r.flagged_by_envelope });
 
 /** Open suggestions per contact, counting only partners that are neither blocked nor merged away. */
 export async function countOpenDuplicates(trx: Knex.Transaction, contactIds: string[]): Promise<Map<string, number>> {
@@ -99,6 +103,7 @@ interface FlaggedRow {
   contact_b: string;
   field: 'email' | 'phone';
   value: string;
+  flagged_by_envelope: string | null;
 }
 
 export interface SuggestionJson {

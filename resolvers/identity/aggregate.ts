@@ -1,4 +1,4 @@
-import type { ContactFields, InboundContactUpdate } from '../../db/repositories/contacts.js';
+import type { ContactFields, ContactState, InboundContactUpdate } from '../../db/repositories/contacts.js';
 import type { DropDelta, InteractionDelta } from '../../db/repositories/interactions.js';
 import type { SenderFacts } from './identity.js';
 import type { Decision } from './resolve.js';
@@ -21,6 +21,22 @@ export function contactUpdates(decisions: Decision[]): InboundContactUpdate[] {
     id,
     lastInboundAt: latest(group.map((d) => receivedAt(d))),
   }));
+}
+
+/** How far a contact's last interaction may lag behind its newest message (see LAST_INTERACTION_GRANULARITY). */
+const LAST_INTERACTION_LAG_MS = 60_000;
+
+/**
+ * Whether an update changes the contact as stored: fills an empty field, replaces a generated name, or moves
+ * the last interaction on by a minute or more. Contacts it does not change are not written (the UPDATE's own
+ * conditions say the same; this keeps them out of the statement).
+ */
+export function changesContact(update: InboundContactUpdate, state: ContactState | undefined): boolean {
+  const stored = state?.stored;
+  if (!stored) return true;
+  if (stored.nameGenerated && update.displayName !== undefined) return true;
+  if ([...stored.empty].some((field) => update[field] !== undefined)) return true;
+  return stored.lastInteractionAt === null || update.lastInboundAt.getTime() - stored.lastInteractionAt.getTime() >= LAST_INTERACTION_LAG_MS;
 }
 
 export function interactionDeltas(decisions: Decision[]): InteractionDelta[] {

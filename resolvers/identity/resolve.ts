@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Envelope, ResolvedEnvelope } from '../../connectors/envelope.js';
 import type { Db } from '../../db/client.js';
-import { applyInboundUpdates, findTrustedContacts, insertContacts, loadContactStates, lockContactStates, type NewContact }
-  from '../../db/repositories/contacts.js';
+import { applyInboundUpdates, contactSummaries, findTrustedContacts, insertContacts, lockContactStates, type ContactState,
+  type NewContact } from '../../db/repositories/contacts.js';
 import { claimIdentities, findIdentities, type IdentityClaim, type IdentityRow } from '../../db/repositories/identities.js';
 import { recordBlockedDrops, recordInteractions } from '../../db/repositories/interactions.js';
 import { findProcessed, recordProcessed, type LedgerEntry, type SourcePosition } from '../../db/repositories/ledger.js';
-import { addPointsAndFlagDuplicates, countOpenDuplicates, findFlaggedBy, type FlaggedDuplicate } from '../../db/repositories/suggestions.js';
+import { addPointsAndFlagDuplicates, findFlaggedBy, type FlaggedDuplicate } from '../../db/repositories/suggestions.js';
 import { identityKeyString, type IdentityKey } from '../../identity/keys.js';
 import { defaultDisplayName, senderFacts, type SenderFacts } from './identity.js';
-import { blockedDrops, contactUpdates, groupBy, interactionDeltas, mergeFields } from './aggregate.js';
+import { blockedDrops, changesContact, contactUpdates, groupBy, interactionDeltas, mergeFields } from './aggregate.js';
 
 /**
  * Another resolver committed one of this batch's envelope ids while this batch was being resolved: the same id
@@ -38,6 +38,8 @@ export interface DuplicateFlaggedEvent {
   field: 'email' | 'phone';
   value: string;
   reason: string;
+  /** The message whose email or phone raised it. */
+  envelopeId: string | null;
   at: string;
 }
 
@@ -57,6 +59,8 @@ export interface Decision {
   identityId: string;
   contactId: string;
   isNew: boolean;
+  /** The contact was created by this batch (from these messages' fields). */
+  created: boolean;
   outcome: 'resolved' | 'dropped';
 }
 
@@ -76,10 +80,10 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
       if (!entry) fresh.push(item);
       else if (samePosition(entry.source, item.source)) replays.push({ item, entry });
     }
-    const decisions = await decide(trx, fresh, now);
+    const { decisions, states } = await decide(trx, fresh, now);
     const flagged = [
       ...(await findFlaggedBy(trx, replays.map(({ item }) => item.envelope.id))),
-      ...(await record(trx, decisions, now)),
+      ...(await record(trx, decisions, states, now)),
     ];
 
     const outcomes = new Map<string, { contactId: string; isNew: boolean; outcome: string }>([
@@ -88,14 +92,13 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
     ]);
     const resolvedItems = unique.filter((item) => outcomes.get(item.envelope.id)?.outcome === 'resolved');
     const contactIds = [...new Set(resolvedItems.map((item) => outcomes.get(item.envelope.id)!.contactId))];
-    const [states, duplicateCounts] = await Promise.all([
-      loadContactStates(trx, contactIds), countOpenDuplicates(trx, contactIds)]);
+    const summaries = await contactSummaries(trx, contactIds);
     const resolvedAt = now.toISOString();
     return {
       resolved: resolvedItems.map(({ envelope }) => {
         const { contactId, isNew } = outcomes.get(envelope.id)!;
-        const contact = { id: contactId, isNew, displayName: states.get(contactId)?.displayName ?? '',
-          potentialDuplicates: duplicateCounts.get(contactId) ?? 0 };
+        const summary = summaries.get(contactId);
+        const contact = { id: contactId, isNew, displayName: summary?.displayName ?? '', potentialDuplicates: summary?.potentialDuplicates ?? 0 };
         return { ...envelope, contact, resolvedAt };
       }),
       events: flagged.map((f) => duplicateFlagged(f, resolvedAt)),
@@ -106,8 +109,9 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
 }
 
 /** Matches each fresh envelope's sender to a contact, creating identities and contacts that are missing. */
-async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): Promise<Decision[]> {
-  if (fresh.length === 0) return [];
+async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date):
+  Promise<{ decisions: Decision[]; states: Map<string, ContactState> }> {
+  if (fresh.length === 0) return { decisions: [], states: new Map() };
   const facts = fresh.map((item) => senderFacts(item.envelope));
   const factKeys = facts.map((f) => identityKeyString(f.identity));
   const factsByKey = groupBy(facts, (f) => identityKeyString(f.identity));
@@ -121,10 +125,12 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
   const viaTrustedPoint = await attachToTrustedContacts(trx, claims.filter((claim) => !viaAlias.has(claim)));
   const attached = new Set([...viaAlias, ...viaTrustedPoint]);
   const won = byKey(await claimIdentities(trx, claims, now));
-  await insertContacts(trx, newContacts(claims.filter((c) => won.has(identityKeyString(c)) && !attached.has(c)), factsByKey), now);
+  const created = newContacts(claims.filter((c) => won.has(identityKeyString(c)) && !attached.has(c)), factsByKey, arrivals(fresh, factKeys));
+  await insertContacts(trx, created, now);
   const lost = claims.filter((c) => !won.has(identityKeyString(c)));
   const identities = new Map([...found, ...won, ...byKey(await findIdentities(trx, lost))]);
 
+  const createdIds = new Set(created.map((contact) => contact.id));
   const states = await lockContactStates(trx, [...new Set([...identities.values()].map((row) => row.contact_id))]);
   const attachedKeys = new Set([...attached].map(identityKeyString));
   const firstSeen = new Set<string>();
@@ -136,10 +142,21 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date): P
     const isNew = won.has(key) && !attachedKeys.has(key) && !firstSeen.has(state.id);
     firstSeen.add(state.id);
     return { item, facts: facts[index]!, identityId: identity.id, contactId: state.id, isNew,
-      outcome: state.status === 'blocked' ? 'dropped' : 'resolved' };
+      created: createdIds.has(state.id), outcome: state.status === 'blocked' ? 'dropped' : 'resolved' };
   });
   await claimIdentities(trx, newAliases(decisions, found), now);
-  return decisions;
+  return { decisions, states };
+}
+
+/** The newest arrival among the messages of each identity key. */
+function arrivals(fresh: InboundItem[], factKeys: string[]): Map<string, Date> {
+  const newest = new Map<string, Date>();
+  fresh.forEach((item, index) => {
+    const at = new Date(item.envelope.receivedAt);
+    const seen = newest.get(factKeys[index]!);
+    if (!seen || at > seen) newest.set(factKeys[index]!, at);
+  });
+  return newest;
 }
 
 /**
@@ -167,10 +184,13 @@ function shareNewContactsByAlias(claims: IdentityClaim[], factsByKey: Map<string
   }
 }
 
-/** One new contact per contact id among the won claims, with the fields of every message that made it. */
-function newContacts(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>): NewContact[] {
-  return [...groupBy(claims, (claim) => claim.contactId).values()].map((group) =>
-    newContact(group[0]!, mergeFields(group.flatMap((claim) => factsByKey.get(identityKeyString(claim))!))));
+/** One new contact per contact id among the won claims, with the fields and the newest arrival of every message that made it. */
+function newContacts(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>, arrived: Map<string, Date>): NewContact[] {
+  return [...groupBy(claims, (claim) => claim.contactId).values()].map((group) => {
+    const keys = group.map(identityKeyString);
+    const lastInboundAt = new Date(Math.max(...keys.map((key) => arrived.get(key)!.getTime())));
+    return newContact(group[0]!, mergeFields(keys.flatMap((key) => factsByKey.get(key)!)), lastInboundAt);
+  });
 }
 
 /** The first alias that the messages of a new identity came with and that `among` holds. */
@@ -192,10 +212,13 @@ function newAliases(decisions: Decision[], found: Map<string, IdentityRow>): Ide
 }
 
 /** Writes what the decisions imply: contact fields, interactions, drop counters, points, the ledger. */
-async function record(trx: Knex.Transaction, decisions: Decision[], now: Date): Promise<FlaggedDuplicate[]> {
+async function record(trx: Knex.Transaction, decisions: Decision[], states: Map<string, ContactState>, now: Date):
+  Promise<FlaggedDuplicate[]> {
   if (decisions.length === 0) return [];
   const resolved = decisions.filter((d) => d.outcome === 'resolved');
-  await applyInboundUpdates(trx, contactUpdates(resolved), now);
+  // Contacts this batch created were written whole already; others only when the messages change them.
+  await applyInboundUpdates(trx, contactUpdates(resolved.filter((d) => !d.created))
+    .filter((update) => changesContact(update, states.get(update.id))), now);
   await recordInteractions(trx, interactionDeltas(resolved));
   await recordBlockedDrops(trx, blockedDrops(decisions.filter((d) => d.outcome === 'dropped')));
   const points = resolved.flatMap((d) =>
@@ -229,14 +252,14 @@ async function attachToTrustedContacts(trx: Knex.Transaction, claims: IdentityCl
 
 const TRUSTABLE_KINDS: ReadonlySet<string> = new Set(['email', 'sms', 'whatsapp']);
 
-function newContact(identity: IdentityClaim, fields: SenderFacts['fields']): NewContact {
+function newContact(identity: IdentityClaim, fields: SenderFacts['fields'], lastInboundAt: Date): NewContact {
   return { ...fields, id: identity.contactId, displayName: fields.displayName ?? defaultDisplayName(identity),
-    nameGenerated: !fields.displayName };
+    nameGenerated: !fields.displayName, lastInboundAt };
 }
 
 function duplicateFlagged(flag: FlaggedDuplicate, at: string): DuplicateFlaggedEvent {
   return { type: 'duplicate_flagged', suggestionId: flag.id, contactId: flag.contactA, otherContactId: flag.contactB,
-    field: flag.field, value: flag.value, reason: `same ${flag.field} ${flag.value}`, at };
+    field: flag.field, value: flag.value, reason: `same ${flag.field} ${flag.value}`, envelopeId: flag.envelopeId, at };
 }
 
 function firstOfEachEnvelope(items: InboundItem[]): InboundItem[] {
