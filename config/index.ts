@@ -21,6 +21,8 @@ export interface KafkaConfig {
   partitions: number;
   replicationFactor: number;
   publishTimeoutMs: number;
+  /** How long the gateway's publisher waits for more requests to share a produce request. */
+  lingerMs: number;
 }
 
 /** The web-chat channel we host: enabled with WEBCHAT_SECRET. */
@@ -74,7 +76,11 @@ export interface Config {
   imports: { maxBytes: number; maxRows: number };
   database: { url: string; poolMax: number };
   kafka: KafkaConfig;
-  resolver: { groupId: string; transactionalId: string; metricsPort: number; maxBatchBytes: number; concurrency: number };
+  resolver: { groupId: string; transactionalId: string; metricsPort: number; maxBatchBytes: number; concurrency: number;
+    /** How long the broker may hold a fetch to gather more records, when fewer than 64 KiB are waiting. */
+    fetchWaitMs: number;
+    /** How long envelope ids are remembered (the dedupe window). */
+    ledgerRetentionDays: number };
   webhooks: WebhooksConfig;
   /** The `telegram` process (polling mode): where it serves `/healthz`, `/readyz` and `/metrics`. */
   telegramProcess: { metricsPort: number };
@@ -114,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       partitions: e.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: e.KAFKA_REPLICATION_FACTOR,
       publishTimeoutMs: e.KAFKA_PUBLISH_TIMEOUT_MS,
+      lingerMs: e.KAFKA_LINGER_MS,
     },
     resolver: {
       groupId: e.RESOLVER_GROUP_ID,
@@ -122,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       metricsPort: e.RESOLVER_METRICS_PORT,
       maxBatchBytes: e.RESOLVER_MAX_BATCH_BYTES,
       concurrency: e.RESOLVER_CONCURRENCY,
+      ledgerRetentionDays: e.LEDGER_RETENTION_DAYS,
+      fetchWaitMs: e.RESOLVER_FETCH_WAIT_MS,
     },
     telegramProcess: { metricsPort: e.TELEGRAM_METRICS_PORT },
     email: { mailboxes: e.EMAIL_MAILBOXES ?? [], metricsPort: e.EMAIL_METRICS_PORT },

@@ -36,13 +36,17 @@ interface Pending {
 }
 
 /**
- * Publishes envelopes to the inbound topic, keyed by sender. Calls that arrive while a send is in flight are
- * coalesced into the next produce request, so many concurrent webhooks cost few round trips. A call's records
+ * Publishes envelopes to the inbound topic, keyed by sender. Calls that arrive while a send is in flight (or
+ * within `lingerMs` of the first) are coalesced into the next produce request, so many concurrent webhooks cost
+ * few round trips. A call's records
  * stand or fall together and apart from the others': when Kafka refuses a coalesced request, each call is sent
  * again alone, so one bad record fails only the request it came from.
  */
-export function createPublisher(deps: { producer: Producer; topic: string; timeoutMs: number; logger: Logger }): Publisher {
+export function createPublisher(deps: { producer: Producer; topic: string; timeoutMs: number; logger: Logger;
+  /** How long the first call waits for others to share its produce request (KAFKA_LINGER_MS); 0 sends at once. */
+  lingerMs?: number }): Publisher {
   const log = deps.logger.child({ module: 'publisher' });
+  const lingerMs = deps.lingerMs ?? 0;
   let queue: Pending[] = [];
   let flushing = false;
 
@@ -102,7 +106,11 @@ export function createPublisher(deps: { producer: Producer; topic: string; timeo
       const bytes = messages.reduce((sum, message) => sum + (message.value as Buffer).length, 0);
       return new Promise<void>((done, fail) => {
         queue.push({ messages, bytes, done, fail });
-        if (!flushing) void flush();
+        if (flushing) return;
+        flushing = true;
+        // While a send is in flight, calls gather by themselves; when none is, the first waits a moment for company.
+        if (lingerMs > 0) setTimeout(() => void flush(), lingerMs);
+        else void flush();
       });
     },
   };

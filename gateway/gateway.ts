@@ -48,7 +48,8 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
   const deps: AppDeps = {
     contacts,
     authenticate: createAuthenticator(contacts.access.find, config.http.apiKeyCacheMs),
-    publisher: createPublisher({ producer, topic: config.kafka.topics.inbound, timeoutMs: config.kafka.publishTimeoutMs, logger }),
+    publisher: createPublisher({ producer, topic: config.kafka.topics.inbound, timeoutMs: config.kafka.publishTimeoutMs, logger,
+      lingerMs: config.kafka.lingerMs }),
     webhooks,
     logger,
     metrics: createGatewayMetrics(infra.registry),

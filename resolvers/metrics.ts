@@ -23,6 +23,11 @@ export function createResolverMetrics(registry = new Registry()) {
       name: 'tributary_resolver_batch_seconds', help: 'Time to resolve and commit one batch.', registers: [registry],
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     }),
+    phaseSeconds: new Histogram({
+      name: 'tributary_resolver_phase_seconds',
+      help: 'Time one batch spends in each phase: parse (JSON and validation), resolve (the PostgreSQL transaction), commit (the Kafka transaction).',
+      labelNames: ['phase'], registers: [registry], buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
     batchSize: new Histogram({
       name: 'tributary_resolver_batch_size', help: 'Records per consumed batch.', registers: [registry],
       buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000],

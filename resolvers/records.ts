@@ -6,8 +6,9 @@ import type { InboundItem, DuplicateFlaggedEvent } from './identity/resolve.js';
 /** Why a record went to the dead-letter topic, as the metric counts it. */
 export type DeadLetterKind = 'unreadable' | 'invalid_envelope' | 'resolve_failed';
 
-/** A record that can never be resolved, by its offset in the batch. */
+/** A record that can never be resolved, by where it was read. */
 export interface DeadLetter {
+  partition: number;
   offset: string;
   kind: DeadLetterKind;
   /** The sentence that goes into the `dlq-reason` header. */
@@ -22,7 +23,7 @@ export function parseRecords(topic: string, partition: number, messages: KafkaMe
   for (const message of messages) {
     const parsed = parseEnvelope(message.value);
     if (parsed.ok) items.push({ envelope: parsed.envelope, source: { topic, partition, offset: message.offset } });
-    else deadLetters.push({ offset: message.offset, kind: parsed.kind, reason: parsed.reason });
+    else deadLetters.push({ partition, offset: message.offset, kind: parsed.kind, reason: parsed.reason });
   }
   return { items, deadLetters };
 }

@@ -1,6 +1,7 @@
 import { connectKafka } from '../../config/kafka.js';
 import { createDb } from '../../db/client.js';
 import { runProcess } from '../../runtime/process.js';
+import { startMaintenance } from '../maintenance.js';
 import { createResolverMetrics } from '../metrics.js';
 import { createResolver } from './consumer.js';
 
@@ -14,11 +15,13 @@ await runProcess({
     const resolver = createResolver({ kafka: kafka.kafka, db, topics: config.kafka.topics, logger,
       metrics: createResolverMetrics(registry), groupId: config.resolver.groupId,
       transactionalId: config.resolver.transactionalId, maxBatchBytes: config.resolver.maxBatchBytes,
-      concurrency: config.resolver.concurrency });
+      concurrency: config.resolver.concurrency, fetchWaitMs: config.resolver.fetchWaitMs });
     await resolver.start();
+    const maintenance = startMaintenance({ db, logger, ledgerRetentionDays: config.resolver.ledgerRetentionDays });
     return {
       readiness: { database: () => db.raw('SELECT 1'), kafka: kafka.ping },
       async stop() {
+        await maintenance.stop();
         await resolver.stop();
         await kafka.disconnect();
         await db.destroy();
