@@ -80,7 +80,9 @@ export interface Config {
     /** How long the broker may hold a fetch to gather more records, when fewer than 64 KiB are waiting. */
     fetchWaitMs: number;
     /** How long envelope ids are remembered (the dedupe window). */
-    ledgerRetentionDays: number };
+    ledgerRetentionDays: number;
+    /** The business's own email addresses and numbers (configured, and every mailbox's): never a customer's. */
+    businessAddresses: string[] };
   webhooks: WebhooksConfig;
   /** The `telegram` process (polling mode): where it serves `/healthz`, `/readyz` and `/metrics`. */
   telegramProcess: { metricsPort: number };
@@ -131,6 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       concurrency: e.RESOLVER_CONCURRENCY,
       ledgerRetentionDays: e.LEDGER_RETENTION_DAYS,
       fetchWaitMs: e.RESOLVER_FETCH_WAIT_MS,
+      businessAddresses: [...e.BUSINESS_ADDRESSES,
+        ...(e.EMAIL_MAILBOXES ?? []).flatMap((mailbox) => [mailbox.address, ...mailbox.aliases])],
     },
     telegramProcess: { metricsPort: e.TELEGRAM_METRICS_PORT },
     email: { mailboxes: e.EMAIL_MAILBOXES ?? [], metricsPort: e.EMAIL_METRICS_PORT },

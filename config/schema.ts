@@ -64,6 +64,7 @@ export const envSchema = z.object({
   RESOLVER_CONCURRENCY: positiveInt.max(32).default(6),
   RESOLVER_FETCH_WAIT_MS: z.coerce.number().int().min(0).max(1_000).default(10),
   LEDGER_RETENTION_DAYS: positiveInt.max(3_650).default(30),
+  BUSINESS_ADDRESSES: z.string().default('').transform((value) => value.split(',').map((address) => address.trim()).filter(Boolean)),
 
   TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
   META_APP_SECRET: z.string().min(1).optional(),

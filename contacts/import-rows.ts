@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js';
 import type { EnteredContact } from '../db/repositories/contact-imports.js';
-import { normalisePhone } from '../identity/normalise/phone.js';
+import { countryOfPhone, normalisePhone } from '../identity/normalise/phone.js';
 import { describeIssue, PayloadError } from '../identity/parse.js';
 import { checkCustomFields, type FieldDefinitions } from './custom-fields.js';
 import { createContactSchema } from './schema.js';
@@ -64,7 +64,7 @@ export function rowOutcome(header: string[], fields: string[], defaultCountry: C
   });
   if (typeof raw.phone === 'string') {
     const phone = normalisePhone(raw.phone, defaultCountry);
-    if (phone.kind !== 'e164') {
+    if (phone.value === undefined) {
       return { field: 'phone', error: defaultCountry
         ? `phone: not a valid number, in E.164 or national for ${defaultCountry}`
         : 'phone: must be E.164 (e.g. +14155552671), or state defaultCountry for national numbers' };
@@ -88,7 +88,7 @@ export function rowOutcome(header: string[], fields: string[], defaultCountry: C
     id: randomUUID(),
     displayName: input.name ?? ([input.firstName, input.lastName].filter(Boolean).join(' ') || (input.email ?? input.phone ?? '')),
     firstName: input.firstName ?? null, lastName: input.lastName ?? null, email: input.email ?? null, phone: input.phone ?? null,
-    country: input.country ?? null, language: input.language ?? null, timezone: input.timezone ?? null, assignee: input.assignee ?? null,
+    country: input.country ?? countryOfPhone(input.phone) ?? null, language: input.language ?? null, timezone: input.timezone ?? null, assignee: input.assignee ?? null,
     lifecycleStage: input.lifecycleStage ?? 'lead', emailSubscription: input.emailSubscription ?? 'subscribed', customFields: custom,
   } } };
 }

@@ -4,6 +4,7 @@ import { deleteIdentity } from '../db/repositories/identities.js';
 import { addPointsAndFlagDuplicates, forgetManualPoint, trustPoints } from '../db/repositories/suggestions.js';
 import { tagContacts } from '../db/repositories/tags.js';
 import type { PointKind } from '../identity/channels.js';
+import { countryOfPhone } from '../identity/normalise/phone.js';
 import type { Actor, ChangeContext, ContactsContext } from './change.js';
 import { checkCustomFields, loadFieldDefinitions } from './custom-fields.js';
 import { contactDetail } from './detail.js';
@@ -68,6 +69,9 @@ async function writeFields(ctx: ChangeContext, id: string, input: ContactFieldsI
   }
   const name = nameAfter(input, current);
   if (name) Object.assign(columns, { display_name: name, name_generated: false });
+  // A contact without a country takes its phone's (the rule every channel follows).
+  const phoneCountry = input.phone && input.country === undefined && !current?.country ? countryOfPhone(input.phone) : undefined;
+  if (phoneCountry) columns.country = phoneCountry;
   if (input.customFields) columns.custom_fields = JSON.stringify(input.customFields);
   await updateContactColumns(ctx.trx, id, columns, ctx.now);
 

@@ -11,15 +11,19 @@ export const MAX_MERGE_CONTACTS = 25;
 export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID')
   .transform((id) => id.toLowerCase());
 
-/** A phone entered by a person must already be E.164: `+` and the full international number. */
+/**
+ * A phone entered by a person must already be E.164: `+` and the full international number. A well-formed
+ * number that stands for nobody (one reserved for fiction) is stored as typed but never compared (see points).
+ */
 export const e164Phone = z.string().trim().refine((value) => {
   const phone = normalisePhone(value);
-  return /^\+\d+$/.test(value) && phone.kind === 'e164' && phone.value === value;
+  return /^\+\d+$/.test(value) && phone.value === value;
 }, 'must be a valid phone number in E.164 form, e.g. +14155552671');
 
+/** An address a person entered; a placeholder such as test@example.com is stored but never compared. */
 export const emailAddress = z.string().trim().transform((value, ctx) => {
   const email = normaliseEmail(value);
-  if (email.kind === 'email') return email.value;
+  if (email.kind !== 'invalid' && email.value !== undefined) return email.value;
   ctx.addIssue({ code: 'custom', message: 'must be a valid email address' });
   return z.NEVER;
 });

@@ -38,7 +38,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { summary: 'Delete many contacts (ids, a filter, or all) as a background job', roles: MANAGERS, body: deleteContactsSchema, status: 202 },
   },
   '/api/contacts/tags': {
-    post: { summary: 'Add and remove tags on many contacts', roles: EVERYONE, body: bulkTagsSchema, status: 200 },
+    post: { summary: 'Add and remove tags on many contacts', roles: MANAGERS, body: bulkTagsSchema, status: 200 },
   },
   '/api/contacts/{id}': {
     get: { summary: 'A contact with identities, channels, notes and duplicate counts; 308 for a merged-away id', roles: EVERYONE, status: 200 },

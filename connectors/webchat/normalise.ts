@@ -48,7 +48,7 @@ export function profileAfterSession(previous: VisitorProfile, session: SessionRe
       language: typed(session.language) ?? previous.language ?? firstLanguage(acceptLanguage),
     }),
   };
-  const phoneCountry = phone?.kind === 'e164' ? phone.country : undefined;
+  const phoneCountry = phone?.country;
   const country = phoneCountry ?? previous.country ?? region;
   return country ? { ...next, country } : next;
 }

@@ -6,6 +6,7 @@ import * as jobResults from './20261130100000_job_results.js';
 import * as webchat from './20261130200000_webchat.js';
 import * as connectorState from './20261130300000_connector_state.js';
 import * as hotPath from './20261201000000_hot_path.js';
+import * as identityHygiene from './20261202000000_identity_hygiene.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: (readonly [string, Migration])[] = [
   ['20261130200000_webchat', webchat],
   ['20261130300000_connector_state', connectorState],
   ['20261201000000_hot_path', hotPath],
+  ['20261202000000_identity_hygiene', identityHygiene],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

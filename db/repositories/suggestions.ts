@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { query } from '../sql.js';
 import type { ContactPoint } from '../../identity/keys.js';
+import { equivalenceReason } from '../../identity/normalise/mailbox.js';
+import { isComparablePoint, pointMailbox } from '../../identity/points.js';
 
 export interface ContactPointRow extends ContactPoint {
   contactId: string;
@@ -15,52 +17,67 @@ export interface FlaggedDuplicate {
   value: string;
   /** The message whose contact point raised it. */
   envelopeId: string | null;
+  /** `same phone +4915…`, or the provider rule that makes two spellings one mailbox. */
+  reason: string;
 }
 
 /**
- * Records contact points and flags every other live, non-blocked contact that holds one of the new ones,
- * unless a person dismissed that pair.
+ * Records contact points and flags every other live, non-blocked contact that holds one of the new ones (or,
+ * for an email, another spelling of the same provider mailbox), unless a person dismissed that pair.
+ * Junk values and the business's own addresses are never recorded: they would join strangers.
  * Points are locked by value first so that two resolvers adding the same phone to two contacts at once
  * still see each other: otherwise each would miss the other's uncommitted row.
  */
-export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: ContactPointRow[], at: Date):
+export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, given: ContactPointRow[], at: Date):
   Promise<FlaggedDuplicate[]> {
+  const points = given.filter((p) => isComparablePoint(p.kind, p.value));
   if (points.length === 0) return [];
+  const mailboxes = points.map((p) => pointMailbox(p.kind, p.value));
   await query(trx,
     `/* points.lock */ SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
        FROM (SELECT DISTINCT unnest(?::text[]) AS k ORDER BY 1) locks`,
-    [points.map((p) => `point:${p.kind}:${p.value}`)],
+    [points.map((p, i) => `point:${p.kind}:${mailboxes[i]?.key ?? p.value}`)],
   );
-  const added = await query<{ contact_id: string; kind: string; value: string; envelope_id: string | null }>(trx,
-    `/* points.add */ INSERT INTO contact_points (contact_id, kind, value, source, envelope_id, created_at)
+  const added = await query<{ contact_id: string; kind: string; value: string; mailbox: string | null; envelope_id: string | null }>(trx,
+    `/* points.add */ INSERT INTO contact_points (contact_id, kind, value, mailbox, source, envelope_id, created_at)
      SELECT p.*, ?::timestamptz
-       FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[]) AS p(contact_id, kind, value, source, envelope_id)
+       FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::uuid[]) AS p(contact_id, kind, value, mailbox, source, envelope_id)
+      WHERE NOT EXISTS (SELECT 1 FROM business_addresses b WHERE b.value = p.value)
      ON CONFLICT DO NOTHING
-     RETURNING contact_id, kind, value, envelope_id`,
+     RETURNING contact_id, kind, value, mailbox, envelope_id`,
     [at, points.map((p) => p.contactId), points.map((p) => p.kind), points.map((p) => p.value),
-      points.map((p) => p.source), points.map((p) => p.envelopeId)],
+      mailboxes.map((m) => m?.key ?? null), points.map((p) => p.source), points.map((p) => p.envelopeId)],
   );
   if (added.length === 0) return [];
+  const rules = new Map(points.map((p, i) => [`${p.kind}:${p.value}`, mailboxes[i]?.rule ?? null]));
   // A separate statement sees the points just added, so two new contacts of one batch find each other;
-  // LATERAL with OFFSET 0 keeps each look-up on the (kind, value) index instead of hash-joining every live
-  // contact's points (which it did on stale statistics, at half of a batch's time).
+  // LATERAL with OFFSET 0 keeps each look-up on an index ((kind, value) or (kind, mailbox)) instead of
+  // hash-joining every live contact's points (which it did on stale statistics, at half of a batch's time).
+  // An exact match wins over a mailbox match for the same pair.
   const rows = await query<FlaggedRow>(trx,
-    `/* suggestions.flag */ INSERT INTO duplicate_suggestions (contact_a, contact_b, field, value, flagged_by_envelope, created_at)
+    `/* suggestions.flag */ INSERT INTO duplicate_suggestions (contact_a, contact_b, field, value, rule, other_value, flagged_by_envelope, created_at)
      SELECT DISTINCT ON (1, 2, 3, 4)
-            LEAST(a.contact_id, o.contact_id), GREATEST(a.contact_id, o.contact_id), a.kind, a.value, a.envelope_id, ?::timestamptz
-       FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[]) AS a(contact_id, kind, value, envelope_id)
+            LEAST(a.contact_id, o.contact_id), GREATEST(a.contact_id, o.contact_id), a.kind, a.value,
+            CASE WHEN o.value = a.value THEN NULL ELSE a.rule END, NULLIF(o.value, a.value), a.envelope_id, ?::timestamptz
+       FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::uuid[]) AS a(contact_id, kind, value, mailbox, rule, envelope_id)
        CROSS JOIN LATERAL (
-         SELECT cp.contact_id FROM contact_points cp
+         SELECT cp.contact_id, cp.value FROM contact_points cp
            JOIN contacts other ON other.id = cp.contact_id AND other.status = 'live'
           WHERE cp.kind = a.kind AND cp.value = a.value AND cp.contact_id <> a.contact_id
+         UNION ALL
+         SELECT cp.contact_id, cp.value FROM contact_points cp
+           JOIN contacts other ON other.id = cp.contact_id AND other.status = 'live'
+          WHERE a.mailbox IS NOT NULL AND cp.kind = a.kind AND cp.mailbox = a.mailbox AND cp.value <> a.value
+            AND cp.contact_id <> a.contact_id
          OFFSET 0
        ) o
       WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d
                          WHERE d.contact_a = LEAST(a.contact_id, o.contact_id) AND d.contact_b = GREATEST(a.contact_id, o.contact_id))
-      ORDER BY 1, 2, 3, 4
+      ORDER BY 1, 2, 3, 4, (o.value <> a.value)
      ON CONFLICT DO NOTHING
-     RETURNING id, contact_a, contact_b, field, value, flagged_by_envelope`,
-    [at, added.map((p) => p.contact_id), added.map((p) => p.kind), added.map((p) => p.value), added.map((p) => p.envelope_id)],
+     RETURNING id, contact_a, contact_b, field, value, rule, other_value, flagged_by_envelope`,
+    [at, added.map((p) => p.contact_id), added.map((p) => p.kind), added.map((p) => p.value), added.map((p) => p.mailbox),
+      added.map((p) => rules.get(`${p.kind}:${p.value}`) ?? null), added.map((p) => p.envelope_id)],
   );
   return rows.map(toFlagged);
 }
@@ -69,15 +86,20 @@ export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: 
 export async function findFlaggedBy(trx: Knex.Transaction, envelopeIds: string[]): Promise<FlaggedDuplicate[]> {
   if (envelopeIds.length === 0) return [];
   const rows = await query<FlaggedRow>(trx,
-    `/* suggestions.replayed */ SELECT id, contact_a, contact_b, field, value, flagged_by_envelope FROM duplicate_suggestions
+    `/* suggestions.replayed */ SELECT id, contact_a, contact_b, field, value, rule, other_value, flagged_by_envelope FROM duplicate_suggestions
       WHERE flagged_by_envelope = ANY(?::uuid[]) ORDER BY created_at, id`,
     [envelopeIds],
   );
   return rows.map(toFlagged);
 }
 
-const toFlagged = (r: FlaggedRow): FlaggedDuplicate =>
-  ({ id: r.id, contactA: r.contact_a, contactB: r.contact_b, field: r.field, value: r.value, envelopeId: r.flagged_by_envelope });
+const toFlagged = (r: FlaggedRow): FlaggedDuplicate => ({ id: r.id, contactA: r.contact_a, contactB: r.contact_b,
+  field: r.field, value: r.value, envelopeId: r.flagged_by_envelope, reason: suggestionReason(r) });
+
+/** Why two contacts are suggested: `same phone +4915…`, or `same Gmail mailbox: j.smith+shop@ vs jsmith@`. */
+export function suggestionReason(r: { field: string; value: string; rule: string | null; other_value: string | null }): string {
+  return r.rule && r.other_value ? equivalenceReason(r.rule, r.value, r.other_value) : `same ${r.field} ${r.value}`;
+}
 
 /** Open suggestions per contact, counting only partners that are neither blocked nor merged away. */
 export async function countOpenDuplicates(trx: Knex.Transaction, contactIds: string[]): Promise<Map<string, number>> {
@@ -103,6 +125,8 @@ interface FlaggedRow {
   contact_b: string;
   field: 'email' | 'phone';
   value: string;
+  rule: string | null;
+  other_value: string | null;
   flagged_by_envelope: string | null;
 }
 
@@ -112,6 +136,8 @@ export interface SuggestionJson {
   other: { id: string; name: string };
   field: 'email' | 'phone';
   value: string;
+  /** `same email ada@…`, or the provider rule that makes two spellings one mailbox. */
+  reason: string;
   createdAt: string;
 }
 
@@ -122,8 +148,9 @@ export interface SuggestionJson {
 export async function listOpenSuggestions(db: Knex, options: { contactId?: string; limit: number; before?: Date }):
   Promise<SuggestionJson[]> {
   const rows = await query<{ id: string; a: string; a_name: string; b: string; b_name: string; field: 'email' | 'phone';
-    value: string; created_at: Date }>(db,
-    `SELECT s.id, a.id AS a, a.display_name AS a_name, b.id AS b, b.display_name AS b_name, s.field, s.value, s.created_at
+    value: string; rule: string | null; other_value: string | null; created_at: Date }>(db,
+    `SELECT s.id, a.id AS a, a.display_name AS a_name, b.id AS b, b.display_name AS b_name, s.field, s.value, s.rule,
+            s.other_value, s.created_at
        FROM duplicate_suggestions s
        JOIN contacts a ON a.id = s.contact_a AND a.status = 'live'
        JOIN contacts b ON b.id = s.contact_b AND b.status = 'live'
@@ -137,7 +164,7 @@ export async function listOpenSuggestions(db: Knex, options: { contactId?: strin
     const a = { id: row.a, name: row.a_name };
     const b = { id: row.b, name: row.b_name };
     return { id: row.id, contact: flip ? b : a, other: flip ? a : b, field: row.field, value: row.value,
-      createdAt: row.created_at.toISOString() };
+      reason: suggestionReason(row), createdAt: row.created_at.toISOString() };
   });
 }
 

@@ -1,12 +1,13 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Envelope } from '../../connectors/envelope.js';
+import type { BusinessAddress } from '../../db/repositories/business-addresses.js';
 import type { ContactFields } from '../../db/repositories/contacts.js';
 import { pointKindOf } from '../../identity/channels.js';
 import { friendlyName } from '../../identity/friendly-name.js';
 import { identityKeyString, type ContactPoint, type IdentityKey } from '../../identity/keys.js';
 import { normaliseEmail } from '../../identity/normalise/email.js';
 import { isPlaceholder } from '../../identity/normalise/junk.js';
-import { normalisePhone } from '../../identity/normalise/phone.js';
+import { countryOfPhone, normalisePhone } from '../../identity/normalise/phone.js';
 
 /** What an envelope tells the resolver about its sender, normalised and stripped of junk. */
 export interface SenderFacts {
@@ -21,9 +22,14 @@ export function defaultDisplayName(identity: IdentityKey): string {
   return friendlyName(identityKeyString(identity));
 }
 
-/** Pure: everything the resolver needs from one envelope, before it touches the database. */
-export function senderFacts(envelope: Envelope): SenderFacts {
-  const { country: accountCountry, own } = describeAccount(envelope.account);
+/**
+ * Pure: everything the resolver needs from one envelope, before it touches the database. `business` holds the
+ * business's own addresses and numbers (every account, and those configured): never a customer's.
+ */
+export function senderFacts(envelope: Envelope, business: ReadonlySet<string> = NONE): SenderFacts {
+  const account = describeAccount(envelope.account);
+  const accountCountry = account.country;
+  const own = { has: (value: string) => account.own.has(value) || business.has(value) };
   const identity = identityOf(envelope, accountCountry, own);
   const points: ContactPoint[] = [];
   const add = (point: ContactPoint | undefined) => {
@@ -54,27 +60,39 @@ export function senderFacts(envelope: Envelope): SenderFacts {
       email: points.find((p) => p.kind === 'email')?.value,
       phone: points.find((p) => p.kind === 'phone')?.value,
       avatarUrl: clean(profile.avatarUrl),
-      country: clean(profile.country),
+      country: clean(profile.country) ?? countryOfPhone(points.find((p) => p.kind === 'phone')?.value),
       language: clean(profile.language),
       timezone: clean(profile.timezone),
     },
   };
 }
 
-function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined, own: ReadonlySet<string>): IdentityKey {
+const NONE: ReadonlySet<string> = new Set();
+
+/** The business address an account is, when it is an email address or a phone number (a page id is neither). */
+export function businessAddressOf(account: string): BusinessAddress | undefined {
+  const { own } = describeAccount(account);
+  const [value] = own;
+  return value === undefined ? undefined : { kind: value.includes('@') ? 'email' : 'phone', value, source: 'account' };
+}
+
+/**
+ * The identity the sender is matched on. A junk id (a placeholder, an invalid or unplaceable number, a reserved
+ * domain: see identity/normalise/junk.ts) or the business's own address matches nobody: the message gets an
+ * identity of its own, so strangers who send the same junk are never one contact.
+ */
+function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined, own: { has(value: string): boolean }): IdentityKey {
   const { kind, id } = envelope.sender;
   const scope = envelope.sender.scope ?? '';
   const anonymous: IdentityKey = { kind, scope, value: `anonymous:${envelope.id}`, matchable: false };
   const pointKind = pointKindOf(kind);
   if (pointKind === 'phone') {
     const phone = normalisePhone(id, accountCountry);
-    if (phone.kind === 'junk' || own.has(phone.value)) return anonymous;
-    return { kind, scope, value: phone.value, matchable: phone.kind === 'e164' };
+    return phone.kind === 'e164' && !own.has(phone.value) ? { kind, scope, value: phone.value, matchable: true } : anonymous;
   }
   if (pointKind === 'email') {
     const email = normaliseEmail(id);
-    if (email.kind === 'junk' || own.has(email.value)) return anonymous;
-    return { kind, scope, value: email.value, matchable: email.kind === 'email' };
+    return email.kind === 'email' && !own.has(email.value) ? { kind, scope, value: email.value, matchable: true } : anonymous;
   }
   const value = id.trim();
   if (isPlaceholder(value) || value === envelope.account) return anonymous;
@@ -104,12 +122,13 @@ const MAX_REMEMBERED_ACCOUNTS = 10_000;
 function describeAccount(account: string): AccountFacts {
   let facts = accounts.get(account);
   if (facts) return facts;
+  // An account may be junk as a customer's address would be (a test number reserved for fiction) and still ours.
   const own = new Set<string>();
   const email = normaliseEmail(account);
-  if (email.kind === 'email') own.add(email.value);
+  if (email.value && email.kind !== 'invalid') own.add(email.value);
   const phone = normalisePhone(account.replace(/^whatsapp:/, ''));
-  if (phone.kind === 'e164') own.add(phone.value);
-  facts = { country: phone.kind === 'e164' ? phone.country : undefined, own };
+  if (phone.value) own.add(phone.value);
+  facts = { country: phone.value ? phone.country : undefined, own };
   if (accounts.size >= MAX_REMEMBERED_ACCOUNTS) accounts.clear();
   accounts.set(account, facts);
   return facts;

@@ -1,5 +1,6 @@
 import { connectKafka } from '../../config/kafka.js';
 import { createDb } from '../../db/client.js';
+import { recordConfiguredAddresses } from '../business.js';
 import { runProcess } from '../../runtime/process.js';
 import { startMaintenance } from '../maintenance.js';
 import { createResolverMetrics } from '../metrics.js';
@@ -11,6 +12,7 @@ await runProcess({
   address: (config) => ({ host: config.http.host, port: config.resolver.metricsPort }),
   async start({ config, logger, registry }) {
     const db = createDb(config.database, logger);
+    await recordConfiguredAddresses(db, config.resolver.businessAddresses, logger);
     const kafka = await connectKafka(config.kafka, logger);
     const resolver = createResolver({ kafka: kafka.kafka, db, topics: config.kafka.topics, logger,
       metrics: createResolverMetrics(registry), groupId: config.resolver.groupId,

@@ -4,12 +4,13 @@ import type { Envelope, ResolvedEnvelope } from '../../connectors/envelope.js';
 import type { Db } from '../../db/client.js';
 import { applyInboundUpdates, contactSummaries, findTrustedContacts, insertContacts, lockContactStates, type ContactState,
   type NewContact } from '../../db/repositories/contacts.js';
+import { recordBusinessAddresses, type BusinessAddress } from '../../db/repositories/business-addresses.js';
 import { claimIdentities, findIdentities, type IdentityClaim, type IdentityRow } from '../../db/repositories/identities.js';
 import { recordBlockedDrops, recordInteractions } from '../../db/repositories/interactions.js';
 import { findProcessed, recordProcessed, type LedgerEntry, type SourcePosition } from '../../db/repositories/ledger.js';
 import { addPointsAndFlagDuplicates, findFlaggedBy, type FlaggedDuplicate } from '../../db/repositories/suggestions.js';
 import { identityKeyString, type IdentityKey } from '../../identity/keys.js';
-import { defaultDisplayName, senderFacts, type SenderFacts } from './identity.js';
+import { businessAddressOf, defaultDisplayName, senderFacts, type SenderFacts } from './identity.js';
 import { blockedDrops, changesContact, contactUpdates, groupBy, interactionDeltas, mergeFields } from './aggregate.js';
 
 /**
@@ -112,7 +113,8 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
 async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date):
   Promise<{ decisions: Decision[]; states: Map<string, ContactState> }> {
   if (fresh.length === 0) return { decisions: [], states: new Map() };
-  const facts = fresh.map((item) => senderFacts(item.envelope));
+  const business = await recordBusinessAddresses(trx, accountAddresses(fresh));
+  const facts = fresh.map((item) => senderFacts(item.envelope, business));
   const factKeys = facts.map((f) => identityKeyString(f.identity));
   const factsByKey = groupBy(facts, (f) => identityKeyString(f.identity));
   const keys = uniqueKeys(facts.map((f) => f.identity));
@@ -146,6 +148,12 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date):
   });
   await claimIdentities(trx, newAliases(decisions, found), now);
   return { decisions, states };
+}
+
+/** The email addresses and numbers the batch's messages arrived on: the business's own. */
+function accountAddresses(fresh: InboundItem[]): BusinessAddress[] {
+  const accounts = new Set(fresh.map((item) => item.envelope.account));
+  return [...accounts].flatMap((account) => businessAddressOf(account) ?? []);
 }
 
 /** The newest arrival among the messages of each identity key. */
@@ -259,7 +267,7 @@ function newContact(identity: IdentityClaim, fields: SenderFacts['fields'], last
 
 function duplicateFlagged(flag: FlaggedDuplicate, at: string): DuplicateFlaggedEvent {
   return { type: 'duplicate_flagged', suggestionId: flag.id, contactId: flag.contactA, otherContactId: flag.contactB,
-    field: flag.field, value: flag.value, reason: `same ${flag.field} ${flag.value}`, envelopeId: flag.envelopeId, at };
+    field: flag.field, value: flag.value, reason: flag.reason, envelopeId: flag.envelopeId, at };
 }
 
 function firstOfEachEnvelope(items: InboundItem[]): InboundItem[] {

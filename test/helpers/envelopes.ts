@@ -27,3 +27,8 @@ export function inboundMessage(value: Envelope): Message {
 export function apiMessage(senderId: string, overrides: Record<string, unknown> = {}) {
   return { id: randomBytes(8).toString('hex'), account: 'acme-app', sender: { id: senderId }, text: 'hi', ...overrides };
 }
+
+/** A random German mobile number that is valid under libphonenumber's full metadata (0151 1…), in E.164. */
+export function randomPhone(): string {
+  return `+491511${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+}

@@ -138,9 +138,9 @@ describe('contacts admin API (real Postgres and Kafka)', () => {
   describe('trusted contact points', () => {
     it('attaches a first email from an address a person entered to that contact', async () => {
       const resolved = await harness.read('resolved');
-      const contact = await create({ name: 'Trusted Tom', email: 'tom@example.org' });
+      const contact = await create({ name: 'Trusted Tom', email: 'tom@people.dev' });
       await produce(harness.kafka, harness.topics.inbound, [inboundMessage(envelope({
-        channel: 'email', account: 'support@acme.test', kind: 'email', id: 'Tom@Example.org' }))]);
+        channel: 'email', account: 'support@acme.test', kind: 'email', id: 'Tom@People.dev' }))]);
       const [record] = await resolved.waitForCount<ResolvedEnvelope>(1);
       expect(record!.contact).to.include({ id: contact.id, isNew: false });
       const { body } = await harness.call('GET', `/api/contacts/${contact.id}`);

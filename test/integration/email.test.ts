@@ -66,12 +66,12 @@ describe('email over IMAP (real Dovecot, Kafka and PostgreSQL)', function () {
   it('a message delivered while IDLE is open reaches the resolved topic, long before the next poll', async () => {
     await readMailbox(dovecot.mailboxUrl('idle@acme.example'), 600);
     const sent = Date.now();
-    await dovecot.append('idle@acme.example', await composed({ from: 'Ada Lovelace <ada@example.org>', to: 'idle@acme.example',
+    await dovecot.append('idle@acme.example', await composed({ from: 'Ada Lovelace <ada@people.dev>', to: 'idle@acme.example',
       subject: 'Where is my order?', text: 'Order 1234 has not arrived.' }));
     const [record] = await waitFor(() => resolvedFrom('idle@acme.example').length === 1 && resolvedFrom('idle@acme.example'),
       { what: 'the email resolved' });
     expect(Date.now() - sent).to.be.below(10_000);
-    expect(record!).to.deep.include({ channel: 'email', sender: { kind: 'email', id: 'ada@example.org' } });
+    expect(record!).to.deep.include({ channel: 'email', sender: { kind: 'email', id: 'ada@people.dev' } });
     expect(record!.message).to.include({ text: 'Order 1234 has not arrived.', subject: 'Where is my order?' });
     expect(record!.contact).to.include({ displayName: 'Ada Lovelace', isNew: true });
   });
@@ -82,11 +82,11 @@ describe('email over IMAP (real Dovecot, Kafka and PostgreSQL)', function () {
       'flufl-bounce/postfix_01.eml', 'flufl-bounce/qmail_01.eml', 'flufl-bounce/microsoft_01.eml']) {
       await dovecot.append(address, fixture(file));
     }
-    await dovecot.append(address, await composed({ from: 'grace@example.org', to: address, subject: 'Hi', text: 'A real question' }));
+    await dovecot.append(address, await composed({ from: 'grace@people.dev', to: address, subject: 'Hi', text: 'A real question' }));
     await readMailbox(dovecot.mailboxUrl(address));
     await waitFor(() => resolvedFrom(address).length === 1, { what: 'the customer mail resolved' });
     await resolved.settle(1_000);
-    expect(fromMailbox(address).map((envelope) => envelope.sender.id)).to.deep.equal(['grace@example.org']);
+    expect(fromMailbox(address).map((envelope) => envelope.sender.id)).to.deep.equal(['grace@people.dev']);
   });
 
   it('one sender in upper and lower case is one contact', async () => {
@@ -100,18 +100,18 @@ describe('email over IMAP (real Dovecot, Kafka and PostgreSQL)', function () {
 
   it('a sender whose address another contact has in its profile gets a duplicate suggestion', async () => {
     const address = 'dupes@acme.example';
-    await harness.post('/v1/messages', apiMessage('app-user-7', { sender: { id: 'app-user-7', name: 'Hedy', email: 'hedy@example.org' } }));
+    await harness.post('/v1/messages', apiMessage('app-user-7', { sender: { id: 'app-user-7', name: 'Hedy', email: 'hedy@people.dev' } }));
     await waitFor(() => resolved.json<ResolvedEnvelope>().some((record) => record.sender.id === 'app-user-7'), { what: 'the API message' });
     await readMailbox(dovecot.mailboxUrl(address));
-    await dovecot.append(address, await composed({ from: 'Hedy <HEDY@example.org>', to: address, subject: 'Hello', text: 'It is me' }));
+    await dovecot.append(address, await composed({ from: 'Hedy <HEDY@People.dev>', to: address, subject: 'Hello', text: 'It is me' }));
     const [record] = await waitFor(() => resolvedFrom(address).length === 1 && resolvedFrom(address), { what: 'the email resolved' });
     expect(record!.contact).to.include({ isNew: true, potentialDuplicates: 1 });
   });
 
   it('a UIDVALIDITY change reads the folder again without resolving anything twice', async () => {
     const address = 'rescan@acme.example';
-    const mail = await Promise.all([1, 2].map((n) => composed({ from: `customer${n}@example.org`, to: address, subject: `n${n}`,
-      text: `message ${n}`, messageId: `<rescan-${n}@example.org>` })));
+    const mail = await Promise.all([1, 2].map((n) => composed({ from: `customer${n}@people.dev`, to: address, subject: `n${n}`,
+      text: `message ${n}`, messageId: `<rescan-${n}@people.dev>` })));
     const client = await dovecot.client(address);
     await client.mailboxCreate('Support');
     for (const message of mail) await client.append('Support', message);
@@ -120,7 +120,7 @@ describe('email over IMAP (real Dovecot, Kafka and PostgreSQL)', function () {
     await supervisor.stop();
     await client.mailboxDelete('Support');
     await client.mailboxCreate('Support');
-    for (const message of [...mail, await composed({ from: 'customer3@example.org', to: address, subject: 'n3', text: 'message 3' })]) {
+    for (const message of [...mail, await composed({ from: 'customer3@people.dev', to: address, subject: 'n3', text: 'message 3' })]) {
       await client.append('Support', message);
     }
     await client.logout();
@@ -133,7 +133,7 @@ describe('email over IMAP (real Dovecot, Kafka and PostgreSQL)', function () {
 
   it('flags mail \\Seen only when the mailbox is configured to', async () => {
     for (const [address, query, seen] of [['unseen@acme.example', '', false], ['seen@acme.example', 'seen=true', true]] as const) {
-      await dovecot.append(address, await composed({ from: 'x@example.org', to: address, subject: 'flag', text: 'flag me?' }));
+      await dovecot.append(address, await composed({ from: 'x@people.dev', to: address, subject: 'flag', text: 'flag me?' }));
       await readMailbox(dovecot.mailboxUrl(address, { query }));
       await waitFor(() => resolvedFrom(address).length === 1, { what: `${address} resolved` });
       const client = await dovecot.client(address);
@@ -150,9 +150,9 @@ describe('email over IMAP (real Dovecot, Kafka and PostgreSQL)', function () {
 
   it('skips a message it cannot read, logging its UID, and the mailbox keeps flowing', async () => {
     const address = 'broken@acme.example';
-    const manyFrom = Array.from({ length: 60 }, (_, n) => `f${n}@example.org`).join(', ');
+    const manyFrom = Array.from({ length: 60 }, (_, n) => `f${n}@people.dev`).join(', ');
     await dovecot.append(address, `From: ${manyFrom}\r\nSubject: broken\r\nMessage-ID: <broken@x>\r\n\r\nunreadable\r\n`);
-    await dovecot.append(address, await composed({ from: 'after@example.org', to: address, subject: 'after', text: 'still flowing' }));
+    await dovecot.append(address, await composed({ from: 'after@people.dev', to: address, subject: 'after', text: 'still flowing' }));
     const supervisor = await readMailbox(dovecot.mailboxUrl(address));
     await waitFor(() => resolvedFrom(address).length === 1, { what: 'the readable one resolved' });
     expect(resolvedFrom(address)[0]!.message.text).to.equal('still flowing');
@@ -173,7 +173,7 @@ describe('email over IMAP (real Dovecot, Kafka and PostgreSQL)', function () {
     it('killed and restarted, publishes nothing twice and misses nothing delivered meanwhile', async () => {
       const address = 'restart@acme.example';
       const metricsPort = await port();
-      const compose = (n: number) => composed({ from: `buyer${n}@example.org`, to: address, subject: `#${n}`, text: `mail ${n}` });
+      const compose = (n: number) => composed({ from: `buyer${n}@people.dev`, to: address, subject: `#${n}`, text: `mail ${n}` });
       for (const n of [1, 2, 3]) await dovecot.append(address, await compose(n));
       const first = startProcess(dovecot.mailboxUrl(address), metricsPort);
       await waitFor(() => fromMailbox(address).length === 3, { what: 'the first three published', timeoutMs: 60_000 });
@@ -212,7 +212,7 @@ describe('email over IMAP (real Dovecot, Kafka and PostgreSQL)', function () {
     const address = 'backlog@acme.example';
     const client = await dovecot.client(address);
     for (let n = 0; n < 500; n++) {
-      await client.append('INBOX', await composed({ from: `bulk${n % 50}@example.org`, to: address, subject: `Bulk ${n}`, text: `body ${n}` }));
+      await client.append('INBOX', await composed({ from: `bulk${n % 50}@people.dev`, to: address, subject: `Bulk ${n}`, text: `body ${n}` }));
     }
     await client.logout();
     const started = Date.now();

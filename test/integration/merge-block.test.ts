@@ -4,7 +4,7 @@ import type { ResolvedEnvelope } from '../../connectors/envelope.js';
 import { query } from '../../db/sql.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { TopicReader, produce } from '../helpers/kafka.js';
-import { envelope, inboundMessage } from '../helpers/envelopes.js';
+import { envelope, inboundMessage, randomPhone } from '../helpers/envelopes.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 describe('block, merge, unmerge and merge suggestions (real Postgres and Kafka)', () => {
@@ -38,7 +38,7 @@ describe('block, merge, unmerge and merge suggestions (real Postgres and Kafka)'
       .filter((e) => e.type === type && e.contactId === contactId);
   }
 
-  const phone = () => `+4915${String(100000000 + Math.floor(Math.random() * 899999999)).slice(0, 9)}`;
+  const phone = randomPhone;
 
   describe('blocking', () => {
     it('drops the very next message silently, emits contact.blocked, and lets messages flow again after unblocking', async () => {
@@ -96,14 +96,14 @@ describe('block, merge, unmerge and merge suggestions (real Postgres and Kafka)'
   describe('merge suggestions', () => {
     it('lists a suggestion with the matching field and value, and a dismissed pair is not suggested again', async () => {
       const number = phone();
-      const a = (await resolvedFor(await inbound('sms', number, { email: 'pair@example.net' }))).contact.id;
+      const a = (await resolvedFor(await inbound('sms', number, { email: 'pair@people.dev' }))).contact.id;
       const b = (await resolvedFor(await inbound('whatsapp', number))).contact.id;
       const { body } = await harness.call('GET', '/api/duplicates');
       const suggestion = body.duplicates.find((d: any) => [d.contact.id, d.other.id].sort().join() === [a, b].sort().join());
       expect(suggestion).to.include({ field: 'phone', value: number });
       expect((await harness.call('POST', `/api/duplicates/${suggestion.id}/dismiss`)).status).to.equal(204);
       // The same pair now shares an email too: still not suggested.
-      await resolvedFor(await inbound('whatsapp', number, { email: 'pair@example.net' }));
+      await resolvedFor(await inbound('whatsapp', number, { email: 'pair@people.dev' }));
       expect((await harness.call('GET', `/api/contacts/${a}/duplicates`)).body.duplicates).to.deep.equal([]);
     });
   });
@@ -111,7 +111,7 @@ describe('block, merge, unmerge and merge suggestions (real Postgres and Kafka)'
   describe('merging', () => {
     it('previews the result with every conflict, merges, redirects the old id and routes later messages to the primary', async () => {
       const primaryPhone = phone();
-      const secondaryEmail = `merge-${randomBytes(3).toString('hex')}@example.com`;
+      const secondaryEmail = `merge-${randomBytes(3).toString('hex')}@people.dev`;
       const primary = (await resolvedFor(await inbound('sms', primaryPhone, { name: 'Ada L' }))).contact.id;
       const secondary = (await resolvedFor(await inbound('email', secondaryEmail, { name: 'Ada Lovelace' }))).contact.id;
       await harness.call('POST', `/api/contacts/${secondary}/tags`, { body: { tags: ['math'] } });
@@ -252,7 +252,7 @@ describe('block, merge, unmerge and merge suggestions (real Postgres and Kafka)'
       id = (await harness.call('POST', '/api/contacts', { body: { name: `Typed ${index}` } })).body.id;
     }
     const patch: Record<string, unknown> = {};
-    if (random() < 0.6) patch.email = `p${randomBytes(3).toString('hex')}@example.com`;
+    if (random() < 0.6) patch.email = `p${randomBytes(3).toString('hex')}@people.dev`;
     if (random() < 0.5) patch.country = pick(['DE', 'FR', 'US']);
     if (random() < 0.5) patch.assignee = pick(['ana', 'bo']);
     if (random() < 0.5) patch.emailSubscription = pick(['subscribed', 'unsubscribed']);

@@ -36,7 +36,7 @@ describe('the resolver\'s statements on stale statistics (real PostgreSQL)', fun
     testDb = await createTestDb();
     for (const table of HOT_TABLES) await testDb.db.raw('ALTER TABLE ?? SET (autovacuum_enabled = false)', [table]);
     const envelopes = Array.from({ length: 12_000 }, (_, i) => envelope({ channel: 'api', account: 'a', kind: 'api_user', scope: 'a',
-      id: `person-${i}`, profile: { name: `Person ${i}`, email: `person-${i}@example.org` } }));
+      id: `person-${i}`, profile: { name: `Person ${i}`, email: `person-${i}@people.dev` } }));
     for (let start = 0; start < envelopes.length; start += 2_000) {
       await resolveBatch(testDb.db, envelopes.slice(start, start + 2_000).map((value, i) => ({ envelope: value,
         source: { topic: 'in', partition: 0, offset: String(start + i) } })), new Date());
@@ -80,7 +80,7 @@ describe('the resolver\'s statements on stale statistics (real PostgreSQL)', fun
     ['contacts.update', (trx) => applyInboundUpdates(trx, contactIds.map((id) => ({ id, lastInboundAt: new Date(), country: 'DE' })), new Date())],
     // Another contact's address on each of 200 contacts: the flagging statement looks every value up.
     ['suggestions.flag', (trx) => addPointsAndFlagDuplicates(trx, contactIds.slice(0, 200).map((contactId, i) => ({ contactId,
-      kind: 'email' as const, value: `person-${i + 5000}@example.org`, source: 'profile' as const, envelopeId: null })), new Date())],
+      kind: 'email' as const, value: `person-${i + 5000}@people.dev`, source: 'profile' as const, envelopeId: null })), new Date())],
   ];
   for (const [name, work] of cases) {
     it(`${name} reads by index, never a whole table the resolver grows`, async () => {

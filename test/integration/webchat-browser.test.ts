@@ -49,12 +49,12 @@ describe('the web-chat widget in Chromium', function () {
     const page = await demo(context);
     await launcher(page).click();
     await page.getByLabel('Name').fill('Ada Lovelace');
-    await page.getByLabel('Email').fill('ada@example.org');
+    await page.getByLabel('Email').fill('ada@people.dev');
     await page.getByRole('button', { name: 'Start chat' }).click();
     await sendMessage(page, 'Hello from the form');
     const first = await resolvedText('Hello from the form');
     const { body: contact } = await harness.call('GET', `/api/contacts/${first.contact.id}`);
-    expect(contact).to.include({ name: 'Ada Lovelace', email: 'ada@example.org', timezone: 'Europe/London', language: 'en-GB', country: 'GB' });
+    expect(contact).to.include({ name: 'Ada Lovelace', email: 'ada@people.dev', timezone: 'Europe/London', language: 'en-GB', country: 'GB' });
 
     await page.reload();
     await launcher(page).click();
@@ -69,7 +69,7 @@ describe('the web-chat widget in Chromium', function () {
     const page = await demo(context);
     await launcher(page).click();
     await page.getByLabel('Name').fill('Ada Again');
-    await page.getByLabel('Email').fill('ada@example.org');
+    await page.getByLabel('Email').fill('ada@people.dev');
     await page.getByRole('button', { name: 'Start chat' }).click();
     await sendMessage(page, 'Hello from another browser');
     const record = await resolvedText('Hello from another browser');
@@ -113,7 +113,7 @@ describe('the web-chat widget in Chromium', function () {
     const page = await demo(context);
     await launcher(page).click();
     await page.getByLabel('Name').fill(XSS);
-    await page.getByLabel('Email').fill('markup@example.org');
+    await page.getByLabel('Email').fill('markup@people.dev');
     await page.getByRole('button', { name: 'Start chat' }).click();
     await sendMessage(page, XSS);
     expect(await page.getByText(`You are chatting as ${XSS}`).count()).to.equal(1);
@@ -164,7 +164,7 @@ describe('the web-chat widget in Chromium', function () {
     const toButtonMs = Date.now() - started;
     await launcher(page).click();
     await page.getByLabel('Name').fill('Grace Hopper');
-    await page.getByLabel('Email').fill('grace@example.org');
+    await page.getByLabel('Email').fill('grace@people.dev');
     await page.getByRole('button', { name: 'Start chat' }).click();
     await sendMessage(page, 'Hi! Do the trail boots come in size 39?');
     await sendMessage(page, 'And can I return them if they do not fit?');

@@ -55,7 +55,7 @@ describe('web chat through the running gateway', () => {
     });
     it('knows a returning visitor by the cookie and keeps the form\'s data', async () => {
       const ada = new Visitor(harness.baseUrl);
-      await ada.session({ prechat: { name: 'Ada', email: 'ada@example.org' }, timezone: 'Europe/London', language: 'en-GB' });
+      await ada.session({ prechat: { name: 'Ada', email: 'ada@people.dev' }, timezone: 'Europe/London', language: 'en-GB' });
       const id = ada.visitorId;
       const again = await ada.session();
       expect(again.body).to.include({ name: 'Ada', returning: true });
@@ -102,7 +102,7 @@ describe('web chat through the running gateway', () => {
   describe('messages', () => {
     it('answers 202 once the envelope is on Kafka, with the profile of the form and the browser', async () => {
       const bea = new Visitor(harness.baseUrl, 'shop');
-      await bea.session({ prechat: { name: 'Bea', email: 'bea@example.org', phone: '030 1234567' }, timezone: 'Europe/Berlin',
+      await bea.session({ prechat: { name: 'Bea', email: 'bea@people.dev', phone: '030 1234567' }, timezone: 'Europe/Berlin',
         language: 'de-DE' });
       const sent = await bea.send('Hallo', 'first');
       expect(sent.status).to.equal(202);
@@ -110,7 +110,7 @@ describe('web chat through the running gateway', () => {
       const envelope = await waitFor(() => inbound.json<Envelope>().find((e) => e.id === sent.body.id), { what: 'the envelope' });
       expect(envelope).to.deep.include({ channel: 'webchat', account: 'shop',
         sender: { kind: 'webchat_visitor', id: bea.visitorId, scope: 'shop' } });
-      expect(envelope.profile).to.deep.equal({ name: 'Bea', email: 'bea@example.org', phone: '+49301234567', timezone: 'Europe/Berlin',
+      expect(envelope.profile).to.deep.equal({ name: 'Bea', email: 'bea@people.dev', phone: '+49301234567', timezone: 'Europe/Berlin',
         language: 'de-DE', country: 'DE' });
       const record = await resolvedWith(sent.body.id);
       expect(record.contact.displayName).to.equal('Bea');
@@ -208,7 +208,7 @@ describe('web chat through the running gateway', () => {
   describe('unsubscribing from the widget', () => {
     it('sets the contact\'s email subscription, audited with the visitor as the actor', async () => {
       const gus = new Visitor(harness.baseUrl);
-      await gus.session({ prechat: { name: 'Gus', email: 'gus@example.org' } });
+      await gus.session({ prechat: { name: 'Gus', email: 'gus@people.dev' } });
       expect((await gus.call('POST', '/webchat/unsubscribe', {})).status).to.equal(409);
       const record = await resolvedWith((await gus.send('hi')).body.id);
       expect((await gus.call('POST', '/webchat/unsubscribe', {})).body).to.deep.equal({ emailSubscription: 'unsubscribed' });
@@ -221,9 +221,9 @@ describe('web chat through the running gateway', () => {
 
   describe('self-typed data never links to an existing contact', () => {
     it('a visitor typing an existing contact\'s email gets a contact of their own and a duplicate suggestion', async () => {
-      const existing = await harness.call('POST', '/api/contacts', { body: { name: 'Hana Known', email: 'hana@example.org' } });
+      const existing = await harness.call('POST', '/api/contacts', { body: { name: 'Hana Known', email: 'hana@people.dev' } });
       const stranger = new Visitor(harness.baseUrl);
-      await stranger.session({ prechat: { name: 'Hana?', email: 'hana@example.org' } });
+      await stranger.session({ prechat: { name: 'Hana?', email: 'hana@people.dev' } });
       const record = await resolvedWith((await stranger.send('it is me')).body.id);
       expect(record.contact.id).not.to.equal(existing.body.id);
       expect(record.contact.isNew).to.equal(true);

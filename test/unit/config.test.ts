@@ -24,6 +24,13 @@ describe('configuration', () => {
     expect(kafka.sasl).to.deep.equal({ mechanism: 'scram-sha-512', username: 'u', password: 'p' });
   });
 
+  it('knows the business\'s own addresses: BUSINESS_ADDRESSES, every mailbox and its aliases', () => {
+    const { resolver } = loadConfig({ BUSINESS_ADDRESSES: ' sales@acme.com , +4930123456,',
+      EMAIL_MAILBOXES: 'imaps://support%40acme.com:secret@imap.acme.com/INBOX' });
+    expect(resolver.businessAddresses).to.deep.equal(['sales@acme.com', '+4930123456', 'support@acme.com']);
+    expect(loadConfig({}).resolver.businessAddresses).to.deep.equal([]);
+  });
+
   describe('WhatsApp Web accounts', () => {
     const key = Buffer.alloc(32, 7);
     it('names the accounts, which of them take group messages, and the state keys (base64 or hex)', () => {

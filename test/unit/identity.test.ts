@@ -32,10 +32,10 @@ describe('sender facts', () => {
     expect(facts.points).to.deep.equal([{ kind: 'phone', value: '+4915123456789', source: 'identity' }]);
   });
 
-  it('keeps an unplaceable number as its own identity that never matches others', () => {
-    const facts = senderFacts(envelope({ channel: 'sms', account: 'shortcode', kind: 'sms', id: '0151 23456789' }));
-    expect(facts.identity).to.include({ value: '0151 23456789', matchable: false });
-    expect(facts.points).to.be.empty;
+  it('gives an unplaceable number an identity of its own message, which never matches others', () => {
+    const unplaceable = envelope({ channel: 'sms', account: 'shortcode', kind: 'sms', id: '0151 23456789' });
+    expect(senderFacts(unplaceable).identity).to.include({ value: `anonymous:${unplaceable.id}`, matchable: false });
+    expect(senderFacts(unplaceable).points).to.be.empty;
   });
 
   it('never uses junk or the account\'s own number as an identity or a contact point', () => {
@@ -50,9 +50,10 @@ describe('sender facts', () => {
 
   it('takes profile hints as contact points and fields, and builds a name from first and last', () => {
     const facts = senderFacts(envelope({ channel: 'api', account: 'acme', kind: 'api_user', id: 'u1', scope: 'acme',
-      profile: { firstName: ' Ada ', lastName: 'Lovelace', email: ' ADA@example.com', phone: '+44 20 7946 0958' } }));
-    expect(facts.fields).to.include({ displayName: 'Ada Lovelace', firstName: 'Ada', email: 'ada@example.com', phone: '+442079460958' });
+      profile: { firstName: ' Ada ', lastName: 'Lovelace', email: ' ADA@lovelace.dev', phone: '+44 20 7123 4567' } }));
+    expect(facts.fields).to.include({ displayName: 'Ada Lovelace', firstName: 'Ada', email: 'ada@lovelace.dev', phone: '+442071234567',
+      country: 'GB' });
     expect(facts.points.map((p) => `${p.kind}:${p.value}:${p.source}`))
-      .to.deep.equal(['email:ada@example.com:profile', 'phone:+442079460958:profile']);
+      .to.deep.equal(['email:ada@lovelace.dev:profile', 'phone:+442071234567:profile']);
   });
 });

@@ -15,7 +15,7 @@ export function annotationRoutes({ contacts }: AppDeps): Router {
     res.json({ tags: await contacts.tags.list() });
   });
 
-  router.post('/api/contacts/tags', anyone, async (req, res) => {
+  router.post('/api/contacts/tags', managers, async (req, res) => {
     res.json(await contacts.tags.bulk(actorOf(req), parseWith(bulkTagsSchema, req.body)));
   });
 

@@ -1,0 +1,26 @@
+import type { Knex } from 'knex';
+import type { PointKind } from '../../identity/channels.js';
+import { query } from '../sql.js';
+
+export interface BusinessAddress {
+  kind: PointKind;
+  /** A lowercased email address or an E.164 number. */
+  value: string;
+  /** `account`: an envelope arrived on it; `config`: listed in the configuration. */
+  source: 'account' | 'config';
+}
+
+/**
+ * Remembers the given addresses as the business's own and returns every one known, in one round trip: the
+ * table is small (a business has few mailboxes and numbers) and read once per batch, so an address learnt by
+ * one resolver is known to all from their next batch.
+ */
+export async function recordBusinessAddresses(db: Knex, addresses: BusinessAddress[]): Promise<Set<string>> {
+  const rows = await query<{ value: string }>(db,
+    `/* business.addresses */ WITH learnt AS (
+       INSERT INTO business_addresses (value, kind, source)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING RETURNING value)
+     SELECT value FROM business_addresses UNION SELECT value FROM learnt`,
+    [addresses.map((a) => a.value), addresses.map((a) => a.kind), addresses.map((a) => a.source)]);
+  return new Set(rows.map((row) => row.value));
+}
