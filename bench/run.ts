@@ -26,6 +26,7 @@ import { migrateLatest } from '../db/migrate.js';
 import { createApiKey } from '../db/repositories/api-keys.js';
 import { resolveBatch } from '../resolvers/identity/resolve.js';
 import { freePort, startLocalKafka, type LocalKafka } from '../scripts/kafka/local-kafka.js';
+import { localPostgres } from '../scripts/postgres/local-postgres.js';
 import { envelope } from '../test/helpers/envelopes.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 import { benchChart } from './chart.js';
@@ -49,7 +50,8 @@ let localKafka: LocalKafka | undefined;
 if (!process.env.KAFKA_BROKERS) localKafka = await startLocalKafka({ name: 'bench', port: 0, ephemeral: true, log: say });
 const brokers = process.env.KAFKA_BROKERS ?? localKafka!.brokers;
 const kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-const server = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const localDatabase = process.env.BENCH_DATABASE_SERVER ? undefined : await localPostgres({ probe: process.env.LOCAL_POSTGRES_PROBE, log: say });
+const server = process.env.BENCH_DATABASE_SERVER ?? localDatabase!.server;
 const databaseUrl = `${server}/tributary_bench_${randomBytes(4).toString('hex')}`;
 await ensureDatabase(databaseUrl);
 const db = createDb({ url: databaseUrl, poolMax: 4 });
@@ -77,6 +79,7 @@ try {
   await db.destroy();
   await dropDatabase(databaseUrl);
   await localKafka?.stop();
+  await localDatabase?.stop();
 }
 
 /** One resolver process draining N envelopes produced beforehand. */

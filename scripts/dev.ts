@@ -1,5 +1,6 @@
 /**
- * `npm start` for a developer machine: a local Kafka (unless KAFKA_BROKERS is set), the database created
+ * `npm start` for a developer machine: a local Kafka (unless KAFKA_BROKERS is set), a database (DATABASE_URL,
+ * else the server on 127.0.0.1:5432, else an embedded PostgreSQL with its data in `.data/postgres`) created
  * and migrated, then the gateway and the resolver (and the Telegram poller when TELEGRAM_MODE=polling) as
  * child processes. A child that dies is started again with backoff, as a process manager would in
  * production; Ctrl-C stops everything it started.
@@ -14,6 +15,7 @@ import { createLogger } from '../config/logger.js';
 import { release } from '../db/migrate.js';
 import { generateApiKey } from '../db/repositories/api-keys.js';
 import { startLocalKafka, type LocalKafka } from './kafka/local-kafka.js';
+import { localPostgres, LocalPostgresError, type LocalPostgres } from './postgres/local-postgres.js';
 
 const DEV_OWNER_KEY_FILE = join('.kafka', 'dev-owner-key');
 const DEV_WEBCHAT_SECRET_FILE = join('.kafka', 'dev-webchat-secret');
@@ -24,11 +26,19 @@ const env: NodeJS.ProcessEnv = { ...process.env };
 const children = new Set<ChildProcess>();
 const stopping = new AbortController();
 let kafka: LocalKafka | undefined;
+let postgres: LocalPostgres | undefined;
 
 async function main(): Promise<void> {
   if (!env.KAFKA_BROKERS) {
     kafka = await startLocalKafka({ name: 'dev', port: Number(env.LOCAL_KAFKA_PORT ?? 9092), log: (line) => logger.info(line) });
     env.KAFKA_BROKERS = kafka.brokers;
+  }
+  let database = 'the server in DATABASE_URL';
+  if (!env.DATABASE_URL) {
+    postgres = await localPostgres({ probe: env.LOCAL_POSTGRES_PROBE, dataDir: env.LOCAL_POSTGRES_DIR ?? join('.data', 'postgres'),
+      port: Number(env.LOCAL_POSTGRES_PORT ?? 0), log: (line) => logger.info(line) });
+    env.DATABASE_URL = `${postgres.server}/tributary`;
+    database = postgres.description;
   }
   // The key itself never goes to the log: point at where it is kept instead.
   const keySource = env.OWNER_API_KEY ? '$OWNER_API_KEY' : `$(cat ${DEV_OWNER_KEY_FILE})`;
@@ -41,6 +51,7 @@ async function main(): Promise<void> {
   // For the person who ran `npm start`, whatever LOG_LEVEL says: where things are, and one thing to try.
   process.stderr.write([
     '', `Tributary is starting; gateway on ${base}`,
+    `  database: ${database}${postgres?.dataDir ? ` (DATABASE_URL=${env.DATABASE_URL} for npm run keys/dlq/replay)` : ''}`,
     `  web chat demo: ${base}/webchat/demo`,
     `  try: curl -sS -X POST ${base}/v1/messages -H "Authorization: Bearer ${keySource}" -H 'Content-Type: application/json' `
       + `-d '{"id":"m1","account":"demo","sender":{"id":"u1","name":"Ada"},"text":"hello"}'`, '', ''].join('\n'));
@@ -88,12 +99,15 @@ async function stop(code: number): Promise<void> {
     child.kill('SIGTERM');
   })));
   await kafka?.stop();
+  await postgres?.stop();
   process.exit(code);
 }
 
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 main().catch(async (error: unknown) => {
-  logger.fatal({ err: error }, 'npm start failed');
+  // A local database that cannot start is a sentence that says what to do, not a stack trace.
+  if (error instanceof LocalPostgresError) process.stderr.write(`\nnpm start: ${error.message}\n\n`);
+  else logger.fatal({ err: error }, 'npm start failed');
   await stop(1);
 });

@@ -59,12 +59,14 @@ export interface HarnessOptions {
   apiKeyCacheMs?: number;
   /** More settings for the gateway, as environment variables (`SEARCH_TIMEOUT_MS`, `IMPORT_MAX_BYTES`, …). */
   env?: NodeJS.ProcessEnv;
+  /** The PostgreSQL server to make the suite's database on (`postgres://…` without a database name). */
+  databaseServer?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const kafka = testKafka();
   const topics = await createTestTopics(kafka, options.partitions ?? 3);
-  const testDb = await createTestDb();
+  const testDb = await createTestDb(options.databaseServer);
   const ownerKey = `test-owner-${randomBytes(12).toString('hex')}`;
   await createApiKey(testDb.db, { name: 'test owner', role: 'owner', key: ownerKey });
   const producer: Producer = await connectProducer(kafka);
