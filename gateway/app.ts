@@ -11,6 +11,7 @@ import { opsHandler, type OpsEndpoints } from '../runtime/ops.js';
 import type { Authenticator } from './auth.js';
 import { AuthenticationError } from './errors.js';
 import { meteredPublisher, type GatewayMetrics } from './metrics.js';
+import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api/index.js';
 import { messagesRoutes } from './routes/messages.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -48,6 +49,7 @@ export function createApp(appDeps: AppDeps): Express {
   app.use(messagesRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(apiRoutes(deps));
+  app.use(adminRoutes());
   app.use((req, res) => {
     closeIfBodyUnread(req, res);
     res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });

@@ -57,6 +57,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     get: { summary: 'Notes, oldest first, with their author', roles: EVERYONE, status: 200 },
     post: { summary: 'Add a note', roles: EVERYONE, body: noteSchema, status: 201 },
   },
+  '/api/me': { get: { summary: 'The key making the request: its id, name and role', roles: EVERYONE, status: 200 } },
   '/api/tags': { get: { summary: 'Tags with the number of contacts carrying each', roles: EVERYONE, status: 200 } },
   '/api/fields': {
     get: { summary: 'Custom field definitions', roles: EVERYONE, status: 200 },

@@ -2,13 +2,17 @@ import { Router } from 'express';
 import { apiKeySchema } from '../../../contacts/schema.js';
 import { parseWith, PayloadError } from '../../../identity/parse.js';
 import type { AppDeps } from '../../app.js';
-import { allow, OWNERS } from '../../auth.js';
+import { allow, EVERYONE, OWNERS } from '../../auth.js';
 import { actorOf, idParam, parseLimit } from './common.js';
 
-/** Owners manage API keys and read the audit log. */
+/** Anyone may ask who their key is (the console shows what its role may do); owners manage keys and read the audit log. */
 export function keysRoutes({ contacts }: AppDeps): Router {
   const router = Router();
   const owners = allow(OWNERS);
+
+  router.get('/api/me', allow(EVERYONE), (req, res) => {
+    res.json({ id: req.apiKey!.id, name: req.apiKey!.name, role: req.apiKey!.role });
+  });
 
   router.post('/api/keys', owners, async (req, res) => {
     res.status(201).json(await contacts.access.create(actorOf(req), parseWith(apiKeySchema, req.body)));

@@ -1,0 +1,173 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, can, type ContactDetail, type Me, type Note, type Suggestion } from '../api.js';
+import { Failure, when } from '../ui.js';
+
+const FIELDS = [['name', 'Name'], ['email', 'Email'], ['phone', 'Phone (E.164)'], ['country', 'Country'], ['language', 'Language'],
+  ['timezone', 'Time zone']] as const;
+type Field = (typeof FIELDS)[number][0];
+
+/** One contact: fields edited in place, channels, identities, tags, notes, duplicates, block and unblock. */
+export function ContactPage({ me, id }: { me: Me; id: string }) {
+  const [contact, setContact] = useState<ContactDetail>();
+  const [notes, setNotes] = useState<Note[]>([]);
+  const [duplicates, setDuplicates] = useState<Suggestion[]>([]);
+  const [error, setError] = useState<Error>();
+  const load = async () => {
+    try {
+      const [detail, noteList, suggestions] = await Promise.all([
+        api<ContactDetail>('GET', `/api/contacts/${id}`),
+        api<{ notes: Note[] }>('GET', `/api/contacts/${id}/notes`),
+        api<{ duplicates: Suggestion[] }>('GET', `/api/contacts/${id}/duplicates`),
+      ]);
+      setContact(detail);
+      setNotes(noteList.notes);
+      setDuplicates(suggestions.duplicates);
+      setError(undefined);
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  useEffect(() => { void load(); }, [id]);
+
+  if (error && !contact) return <Failure error={error} />;
+  if (!contact) return <p role="status">Loading the contact…</p>;
+  const act = (method: string, path: string, body?: unknown) => api(method, path, body).then(load, setError);
+  return (
+    <article aria-labelledby="contact-title">
+      <h1 id="contact-title">{contact.name || '(no name)'} {contact.blocked && <span class="badge">blocked</span>}</h1>
+      {error && <Failure error={error} />}
+      {can.manage(me) && (
+        <p class="actions">
+          {contact.blocked
+            ? <button type="button" onClick={() => act('POST', `/api/contacts/${id}/unblock`)}>Unblock</button>
+            : <button type="button" class="danger" onClick={() => act('POST', `/api/contacts/${id}/block`)}>Block</button>}
+        </p>
+      )}
+      <Fields contact={contact} onSaved={(next) => setContact({ ...contact, ...next })} />
+
+      <section aria-labelledby="channels-title">
+        <h2 id="channels-title">Channels</h2>
+        <ul class="channels">
+          {contact.channels.active.map((c) => <li key={c.identityId}><strong>{c.channel}</strong> {c.value} <small>connected {when(c.connectedAt)}</small></li>)}
+          {contact.channels.inactive.map((c) => <li key={c} class="inactive">{c} <small>reachable, not used yet</small></li>)}
+          {contact.channels.unavailable.map((c) => <li key={c} class="unavailable">{c} <small>only the customer can open it</small></li>)}
+        </ul>
+        <h3>Identities</h3>
+        {contact.identities.length === 0 ? <p class="empty">No channel identity: this contact was entered by a person.</p> : (
+          <ul>
+            {contact.identities.map((identity) => (
+              <li key={identity.id}>
+                {identity.kind} <code>{identity.value}</code> <small>{identity.messageCount} messages, last {when(identity.lastMessageAt)}</small>
+                {can.manage(me) && (
+                  <button type="button" class="link" onClick={() => {
+                    if (confirm(`Remove ${identity.value}? Its next message will make a new contact.`)) {
+                      void act('DELETE', `/api/contacts/${id}/identities/${identity.id}`);
+                    }
+                  }}>Remove</button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <Tags contact={contact} onChange={load} />
+
+      <section aria-labelledby="notes-title">
+        <h2 id="notes-title">Notes</h2>
+        {notes.length === 0 ? <p class="empty">No notes yet.</p> : (
+          <ol class="notes">{notes.map((note) => <li key={note.id}><p>{note.body}</p><small>{note.author.name}, {when(note.createdAt)}</small></li>)}</ol>
+        )}
+        <NoteForm onAdd={(body) => act('POST', `/api/contacts/${id}/notes`, { body })} />
+      </section>
+
+      <section aria-labelledby="duplicates-title">
+        <h2 id="duplicates-title">Possible duplicates</h2>
+        {duplicates.length === 0 ? <p class="empty">None.</p> : (
+          <ul>
+            {duplicates.map((s) => (
+              <li key={s.id}>
+                <a href={`/admin/contacts/${s.other.id}`}>{s.other.name}</a> — <mark>{s.reason}</mark>
+                {can.manage(me) && <button type="button" onClick={() => act('POST', `/api/duplicates/${s.id}/dismiss`)}>Not a duplicate</button>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </article>
+  );
+}
+
+/** The contact's fields as a form; an error the API names a field for is shown on that field. */
+function Fields({ contact, onSaved }: { contact: ContactDetail; onSaved: (next: Partial<ContactDetail>) => void }) {
+  const initial = () => Object.fromEntries(FIELDS.map(([field]) => [field, contact[field] ?? ''])) as Record<Field, string>;
+  const [values, setValues] = useState(initial);
+  const [problem, setProblem] = useState<{ field?: string | undefined; message: string }>();
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setValues(initial()), [contact.id]);
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const patch = Object.fromEntries(FIELDS.flatMap(([field]) => {
+      const value = values[field].trim();
+      return value === (contact[field] ?? '') ? [] : [[field, value === '' ? null : value]];
+    }));
+    setSaved(false);
+    try {
+      onSaved(await api<Partial<ContactDetail>>('PATCH', `/api/contacts/${contact.id}`, patch));
+      setProblem(undefined);
+      setSaved(true);
+    } catch (e) {
+      setProblem({ field: e instanceof ApiError ? e.field : undefined, message: (e as Error).message });
+    }
+  };
+  return (
+    <form class="fields" onSubmit={save} aria-labelledby="fields-title">
+      <h2 id="fields-title">Details</h2>
+      {FIELDS.map(([field, label]) => (
+        <div class="field" key={field}>
+          <label for={`field-${field}`}>{label}</label>
+          <input id={`field-${field}`} value={values[field]} aria-invalid={problem?.field === field}
+            aria-describedby={problem?.field === field ? `error-${field}` : undefined}
+            onInput={(e) => setValues({ ...values, [field]: e.currentTarget.value })} />
+          {problem?.field === field && <span id={`error-${field}`} class="error" role="alert">{problem.message}</span>}
+        </div>
+      ))}
+      {problem && !FIELDS.some(([field]) => field === problem.field) && <p role="alert" class="error">{problem.message}</p>}
+      <button type="submit">Save</button> {saved && <span role="status">Saved.</span>}
+    </form>
+  );
+}
+
+function Tags({ contact, onChange }: { contact: ContactDetail; onChange: () => void }) {
+  const [tag, setTag] = useState('');
+  const [error, setError] = useState<Error>();
+  const run = (promise: Promise<unknown>) => promise.then(() => { setError(undefined); onChange(); }, setError);
+  return (
+    <section aria-labelledby="tags-title">
+      <h2 id="tags-title">Tags</h2>
+      <ul class="tags">
+        {contact.tags.map((t) => (
+          <li key={t}><span class="tag">{t}</span>
+            <button type="button" class="link" aria-label={`Remove tag ${t}`}
+              onClick={() => run(api('DELETE', `/api/contacts/${contact.id}/tags/${encodeURIComponent(t)}`))}>×</button></li>
+        ))}
+      </ul>
+      <form onSubmit={(e) => { e.preventDefault(); if (tag.trim()) void run(api('POST', `/api/contacts/${contact.id}/tags`, { tags: [tag.trim()] })).then(() => setTag('')); }}>
+        <label for="new-tag">Add a tag</label> <input id="new-tag" value={tag} onInput={(e) => setTag(e.currentTarget.value)} />
+        <button type="submit">Add</button>
+      </form>
+      {error && <Failure error={error} />}
+    </section>
+  );
+}
+
+function NoteForm({ onAdd }: { onAdd: (body: string) => Promise<unknown> }) {
+  const [body, setBody] = useState('');
+  return (
+    <form onSubmit={(e) => { e.preventDefault(); if (body.trim()) void onAdd(body.trim()).then(() => setBody('')); }}>
+      <label for="new-note">Add a note</label>
+      <textarea id="new-note" rows={3} value={body} onInput={(e) => setBody(e.currentTarget.value)} />
+      <button type="submit">Add note</button>
+    </form>
+  );
+}
