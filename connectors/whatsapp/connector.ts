@@ -198,6 +198,7 @@ export function createWhatsAppConnector(deps: WhatsAppConnectorDeps): StreamConn
   function pairingFlow(socket: WhatsAppSocket, auth: StoredAuthState, report: StreamReport) {
     let current: Pairing | undefined;
     let shown = false;
+    let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let asked: string | undefined;
     const action = `scan the QR code in the log or at GET /api/channels/whatsapp/${account.name}/qr with WhatsApp on the phone `
@@ -228,8 +229,10 @@ export function createWhatsAppConnector(deps: WhatsAppConnectorDeps): StreamConn
         shown = true;
         deps.showQr?.(qr);
         log.warn({ qr }, `WhatsApp account ${account.name} is not linked: ${action}`);
-        report.state({ state: 'needs_action', action });
-        void publishPairing({ ...current, qr }).catch((error: unknown) => log.warn({ err: error }, 'could not store the QR code'));
+        // Said once the QR is stored, so whoever reads the state can fetch the QR it points at.
+        void publishPairing({ ...current, qr })
+          .catch((error: unknown) => log.warn({ err: error }, 'could not store the QR code'))
+          .finally(() => { if (!stopped) report.state({ state: 'needs_action', action }); });
         if (!timer) {
           const poll = () => void checkRequest().catch((error: unknown) => log.debug({ err: error }, 'pairing request check failed'));
           poll();
@@ -238,6 +241,7 @@ export function createWhatsAppConnector(deps: WhatsAppConnectorDeps): StreamConn
       },
       shown: () => shown,
       stop() {
+        stopped = true;
         clearInterval(timer);
         timer = undefined;
       },
