@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
+import { createDb } from '../../db/client.js';
 import { applyInboundUpdates, contactSummaries, lockContactStates } from '../../db/repositories/contacts.js';
 import { findIdentities } from '../../db/repositories/identities.js';
 import { findProcessed } from '../../db/repositories/ledger.js';
@@ -9,6 +10,7 @@ import { query } from '../../db/sql.js';
 import { resolveBatch } from '../../resolvers/identity/resolve.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { envelope } from '../helpers/envelopes.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 interface PlanNode {
   'Node Type': string;
@@ -90,11 +92,22 @@ describe('the resolver\'s statements on stale statistics (real PostgreSQL)', fun
   }
 
   it('the resolver\'s maintenance ANALYZEs the tables that grew, and prunes the ledger to its retention', async () => {
-    expect(await analyzeGrownTables(testDb.db)).to.include.members(['contacts', 'contact_identities', 'processed_envelopes']);
-    expect(await analyzeGrownTables(testDb.db), 'nothing changed since').to.deep.equal([]);
-    await testDb.db('processed_envelopes').whereIn('envelope_id', envelopeIds.slice(0, 10)).update({ processed_at: new Date('2020-01-01') });
-    expect(await pruneLedger(testDb.db, new Date('2021-01-01'), 3)).to.equal(10);
-    const left = await testDb.db.transaction((trx) => findProcessed(trx, envelopeIds.slice(0, 12)));
-    expect(left.size).to.equal(2);
+    // A backend reports its row counts to the statistics up to seconds later, and at once when it exits: close the
+    // pool the statements above ran on, and wait until its backends are gone, so the counts hold still.
+    await testDb.db.destroy();
+    const db = createDb({ url: testDb.url, poolMax: 1 });
+    try {
+      await waitFor(async () => (await query<{ n: number }>(db,
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()', []))[0]!.n === 0,
+      { what: 'the other backends to exit' });
+      expect(await analyzeGrownTables(db)).to.include.members(['contacts', 'contact_identities', 'processed_envelopes']);
+      expect(await analyzeGrownTables(db), 'nothing changed since').to.deep.equal([]);
+      await db('processed_envelopes').whereIn('envelope_id', envelopeIds.slice(0, 10)).update({ processed_at: new Date('2020-01-01') });
+      expect(await pruneLedger(db, new Date('2021-01-01'), 3)).to.equal(10);
+      const left = await db.transaction((trx) => findProcessed(trx, envelopeIds.slice(0, 12)));
+      expect(left.size).to.equal(2);
+    } finally {
+      await db.destroy();
+    }
   });
 });
