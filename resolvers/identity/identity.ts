@@ -7,7 +7,7 @@ import { friendlyName } from '../../identity/friendly-name.js';
 import { identityKeyString, type ContactPoint, type IdentityKey } from '../../identity/keys.js';
 import { normaliseEmail } from '../../identity/normalise/email.js';
 import { isPlaceholder } from '../../identity/normalise/junk.js';
-import { countryOfPhone, normalisePhone } from '../../identity/normalise/phone.js';
+import { normalisePhone } from '../../identity/normalise/phone.js';
 
 /** What an envelope tells the resolver about its sender, normalised and stripped of junk. */
 export interface SenderFacts {
@@ -28,21 +28,21 @@ export function defaultDisplayName(identity: IdentityKey): string {
  */
 export function senderFacts(envelope: Envelope, business: ReadonlySet<string> = NONE): SenderFacts {
   const account = describeAccount(envelope.account);
-  const accountCountry = account.country;
-  const own = { has: (value: string) => account.own.has(value) || business.has(value) };
-  const identity = identityOf(envelope, accountCountry, own);
+  const own = { has: (value: string) => value === account.address?.value || business.has(value) };
+  const { identity, country: identityCountry } = identityOf(envelope, account.country, own);
   const points: ContactPoint[] = [];
   const add = (point: ContactPoint | undefined) => {
-    if (point && !own.has(point.value) && !points.some((p) => p.kind === point.kind && p.value === point.value)) {
-      points.push(point);
-    }
+    if (!point || own.has(point.value) || points.some((p) => p.kind === point.kind && p.value === point.value)) return false;
+    points.push(point);
+    return true;
   };
   const identityPoint = pointKindOf(identity.kind);
   if (identity.matchable && identityPoint) add({ kind: identityPoint, value: identity.value, source: 'identity' });
-  const profileEmail = emailPoint(envelope.profile.email);
-  const profilePhone = phonePoint(envelope.profile.phone, accountCountry);
-  add(profileEmail);
-  add(profilePhone);
+  add(emailPoint(envelope.profile.email));
+  const profilePhone = normalisePhone(envelope.profile.phone, account.country);
+  const profilePhoneAdded = profilePhone.kind === 'e164' && add({ kind: 'phone', value: profilePhone.value, source: 'profile' });
+  // The contact's phone is the first phone point: its country was learnt when it was normalised.
+  const phoneCountry = identityCountry ?? (profilePhoneAdded ? profilePhone.country : undefined);
 
   const { profile } = envelope;
   const firstName = clean(profile.firstName);
@@ -60,7 +60,7 @@ export function senderFacts(envelope: Envelope, business: ReadonlySet<string> = 
       email: points.find((p) => p.kind === 'email')?.value,
       phone: points.find((p) => p.kind === 'phone')?.value,
       avatarUrl: clean(profile.avatarUrl),
-      country: clean(profile.country) ?? countryOfPhone(points.find((p) => p.kind === 'phone')?.value),
+      country: clean(profile.country) ?? phoneCountry,
       language: clean(profile.language),
       timezone: clean(profile.timezone),
     },
@@ -71,9 +71,8 @@ const NONE: ReadonlySet<string> = new Set();
 
 /** The business address an account is, when it is an email address or a phone number (a page id is neither). */
 export function businessAddressOf(account: string): BusinessAddress | undefined {
-  const { own } = describeAccount(account);
-  const [value] = own;
-  return value === undefined ? undefined : { kind: value.includes('@') ? 'email' : 'phone', value, source: 'account' };
+  const { address } = describeAccount(account);
+  return address && { ...address, source: 'account' };
 }
 
 /**
@@ -81,22 +80,24 @@ export function businessAddressOf(account: string): BusinessAddress | undefined 
  * domain: see identity/normalise/junk.ts) or the business's own address matches nobody: the message gets an
  * identity of its own, so strangers who send the same junk are never one contact.
  */
-function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined, own: { has(value: string): boolean }): IdentityKey {
+function identityOf(envelope: Envelope, accountCountry: CountryCode | undefined, own: { has(value: string): boolean }):
+  { identity: IdentityKey; country?: CountryCode | undefined } {
   const { kind, id } = envelope.sender;
   const scope = envelope.sender.scope ?? '';
-  const anonymous: IdentityKey = { kind, scope, value: `anonymous:${envelope.id}`, matchable: false };
+  const anonymous = { identity: { kind, scope, value: `anonymous:${envelope.id}`, matchable: false } };
   const pointKind = pointKindOf(kind);
   if (pointKind === 'phone') {
     const phone = normalisePhone(id, accountCountry);
-    return phone.kind === 'e164' && !own.has(phone.value) ? { kind, scope, value: phone.value, matchable: true } : anonymous;
+    return phone.kind === 'e164' && !own.has(phone.value)
+      ? { identity: { kind, scope, value: phone.value, matchable: true }, country: phone.country } : anonymous;
   }
   if (pointKind === 'email') {
     const email = normaliseEmail(id);
-    return email.kind === 'email' && !own.has(email.value) ? { kind, scope, value: email.value, matchable: true } : anonymous;
+    return email.kind === 'email' && !own.has(email.value) ? { identity: { kind, scope, value: email.value, matchable: true } } : anonymous;
   }
   const value = id.trim();
   if (isPlaceholder(value) || value === envelope.account) return anonymous;
-  return { kind, scope, value, matchable: true };
+  return { identity: { kind, scope, value, matchable: true } };
 }
 
 /** Opaque provider ids that come beside the sender's main identity, such as a WhatsApp BSUID beside the phone. */
@@ -111,8 +112,8 @@ function aliasesOf(envelope: Envelope): IdentityKey[] {
 interface AccountFacts {
   /** The account's country when the account is itself a phone number: how national numbers are read. */
   country: CountryCode | undefined;
-  /** The account's own address or number, which is never a customer's. */
-  own: ReadonlySet<string>;
+  /** The account itself when it is an email address or a phone number: never a customer's. */
+  address: Omit<BusinessAddress, 'source'> | undefined;
 }
 
 /** Accounts are few and repeat in every batch: parse each once, not once per message. */
@@ -123,12 +124,11 @@ function describeAccount(account: string): AccountFacts {
   let facts = accounts.get(account);
   if (facts) return facts;
   // An account may be junk as a customer's address would be (a test number reserved for fiction) and still ours.
-  const own = new Set<string>();
   const email = normaliseEmail(account);
-  if (email.value && email.kind !== 'invalid') own.add(email.value);
   const phone = normalisePhone(account.replace(/^whatsapp:/, ''));
-  if (phone.value) own.add(phone.value);
-  facts = { country: phone.value ? phone.country : undefined, own };
+  const address = email.kind !== 'invalid' && email.value ? { kind: 'email' as const, value: email.value }
+    : phone.value ? { kind: 'phone' as const, value: phone.value } : undefined;
+  facts = { country: phone.value ? phone.country : undefined, address };
   if (accounts.size >= MAX_REMEMBERED_ACCOUNTS) accounts.clear();
   accounts.set(account, facts);
   return facts;
@@ -137,11 +137,6 @@ function describeAccount(account: string): AccountFacts {
 function emailPoint(value: string | undefined): ContactPoint | undefined {
   const email = normaliseEmail(value);
   return email.kind === 'email' ? { kind: 'email', value: email.value, source: 'profile' } : undefined;
-}
-
-function phonePoint(value: string | undefined, country: CountryCode | undefined): ContactPoint | undefined {
-  const phone = normalisePhone(value, country);
-  return phone.kind === 'e164' ? { kind: 'phone', value: phone.value, source: 'profile' } : undefined;
 }
 
 function clean(value: string | undefined): string | undefined {
