@@ -6,6 +6,7 @@ import { readJobFile, updateJob, type JobJson, type JobRow } from '../db/reposit
 import { addPointsAndFlagDuplicates } from '../db/repositories/suggestions.js';
 import { linkTags, tagIdsByName } from '../db/repositories/tags.js';
 import { parseWith, PayloadError } from '../identity/parse.js';
+import { enteredPoints } from '../identity/points.js';
 import { NO_KEY, type Actor, type ContactsContext } from './change.js';
 import { loadFieldDefinitions } from './custom-fields.js';
 import { CsvError, parseCsv } from './csv.js';
@@ -148,8 +149,6 @@ async function createImported(trx: Parameters<typeof insertEnteredContacts>[0], 
   await insertEnteredContacts(trx, rows.map((row) => row.contact), at);
   const tagIds = await tagIdsByName(trx, [...new Set(rows.flatMap((row) => row.tags))]);
   await linkTags(trx, rows.flatMap(({ contact, tags }) => tags.map((tag) => ({ contactId: contact.id, tagId: tagIds.get(tag.toLowerCase())! }))), at);
-  await addPointsAndFlagDuplicates(trx, rows.flatMap(({ contact }) => [
-    ...(contact.email ? [{ kind: 'email' as const, value: contact.email }] : []),
-    ...(contact.phone ? [{ kind: 'phone' as const, value: contact.phone }] : []),
-  ].map((point) => ({ ...point, source: 'manual' as const, contactId: contact.id, envelopeId: null }))), at);
+  await addPointsAndFlagDuplicates(trx, rows.flatMap(({ contact }) => enteredPoints(contact)
+    .map((point) => ({ ...point, source: 'manual' as const, contactId: contact.id, envelopeId: null }))), at);
 }

@@ -3,8 +3,8 @@ import { EDITABLE_COLUMNS, findContactRow, findMergedInto, insertContactRow, toC
 import { deleteIdentity } from '../db/repositories/identities.js';
 import { addPointsAndFlagDuplicates, forgetManualPoint, trustPoints } from '../db/repositories/suggestions.js';
 import { tagContacts } from '../db/repositories/tags.js';
-import type { PointKind } from '../identity/channels.js';
 import { countryOfPhone } from '../identity/normalise/phone.js';
+import { enteredPoints } from '../identity/points.js';
 import type { Actor, ChangeContext, ContactsContext } from './change.js';
 import { checkCustomFields, loadFieldDefinitions } from './custom-fields.js';
 import { contactDetail } from './detail.js';
@@ -75,14 +75,11 @@ async function writeFields(ctx: ChangeContext, id: string, input: ContactFieldsI
   if (input.customFields) columns.custom_fields = JSON.stringify(input.customFields);
   await updateContactColumns(ctx.trx, id, columns, ctx.now);
 
-  const points: { kind: PointKind; value: string }[] = [];
   for (const kind of ['email', 'phone'] as const) {
-    const value = input[kind];
-    if (value === undefined) continue;
     const previous = current?.[kind];
-    if (previous && previous !== value) await forgetManualPoint(ctx.trx, id, { kind, value: previous });
-    if (value) points.push({ kind, value });
+    if (input[kind] !== undefined && previous && previous !== input[kind]) await forgetManualPoint(ctx.trx, id, { kind, value: previous });
   }
+  const points = enteredPoints(input);
   await trustPoints(ctx.trx, id, points);
   await addPointsAndFlagDuplicates(ctx.trx,
     points.map((point) => ({ ...point, source: 'manual' as const, contactId: id, envelopeId: null })), ctx.now);

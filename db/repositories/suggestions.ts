@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { query } from '../sql.js';
 import type { ContactPoint } from '../../identity/keys.js';
 import { equivalenceReason } from '../../identity/normalise/mailbox.js';
-import { isComparablePoint, pointMailbox } from '../../identity/points.js';
+import { pointMailbox } from '../../identity/points.js';
 
 export interface ContactPointRow extends ContactPoint {
   contactId: string;
@@ -24,13 +24,13 @@ export interface FlaggedDuplicate {
 /**
  * Records contact points and flags every other live, non-blocked contact that holds one of the new ones (or,
  * for an email, another spelling of the same provider mailbox), unless a person dismissed that pair.
- * Junk values and the business's own addresses are never recorded: they would join strangers.
+ * Points must be comparable (identity/points.ts: no junk), as the resolver's are by construction and entered
+ * ones are through `enteredPoints`; the business's own addresses are left out here, where the table is.
  * Points are locked by value first so that two resolvers adding the same phone to two contacts at once
  * still see each other: otherwise each would miss the other's uncommitted row.
  */
-export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, given: ContactPointRow[], at: Date):
+export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: ContactPointRow[], at: Date):
   Promise<FlaggedDuplicate[]> {
-  const points = given.filter((p) => isComparablePoint(p.kind, p.value));
   if (points.length === 0) return [];
   const mailboxes = points.map((p) => pointMailbox(p.kind, p.value));
   await query(trx,
