@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 
@@ -19,10 +18,11 @@ export function adminRoutes(root = fileURLToPath(new URL('../../admin/dist/', im
     res.status(404).json({ error: { code: 'not_found', message: `no console asset ${req.path}` } });
   });
   const page = (_req: express.Request, res: express.Response) => {
-    if (!existsSync(index)) {
-      return res.status(503).json({ error: { code: 'console_not_built', message: 'the admin console is not built: run npm run build (npm start does it)' } });
-    }
-    headers(res).set('Cache-Control', 'no-cache').sendFile(index);
+    headers(res).set('Cache-Control', 'no-cache').sendFile(index, (error) => {
+      if (!error || res.headersSent) return;
+      res.removeHeader('Content-Security-Policy');
+      res.status(503).json({ error: { code: 'console_not_built', message: 'the admin console is not built: run npm run build (npm start does it)' } });
+    });
   };
   router.get('/admin', page);
   router.get('/admin/{*path}', page);

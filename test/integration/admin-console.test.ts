@@ -1,8 +1,12 @@
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import express from 'express';
 import type { Browser, Page } from 'playwright-core';
 import { createApiKey } from '../../db/repositories/api-keys.js';
+import { adminRoutes } from '../../gateway/routes/admin.js';
 import { artifactPath } from '../helpers/artifacts.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
@@ -66,6 +70,18 @@ describe('the admin console in Chromium', function () {
     const asset = /\/admin\/assets\/[^"]+\.js/.exec(await response.text())![0];
     expect((await fetch(`${harness.baseUrl}${asset}`)).headers.get('cache-control')).to.match(/max-age=31536000, immutable/);
     expect((await fetch(`${harness.baseUrl}/admin/assets/missing.js`)).status).to.equal(404);
+  });
+
+  it('answers 503 naming the fix when the console is not built', async () => {
+    const app = express().use(adminRoutes('/nonexistent/admin-dist/'));
+    const server: Server = await new Promise((ready) => { const s = app.listen(0, '127.0.0.1', () => ready(s)); });
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/contacts`);
+      expect(response.status).to.equal(503);
+      expect(((await response.json()) as { error: { message: string } }).error.message).to.match(/not built: run npm run build/);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a wrong key with the API\'s sentence, and keeps the key out of the URL and localStorage', async () => {
