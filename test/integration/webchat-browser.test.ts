@@ -139,6 +139,9 @@ describe('the web-chat widget in Chromium', function () {
   it('a blocked visitor sees no button on reload and what it posts is dropped; a fresh browser sees the button', async () => {
     expect((await harness.call('POST', `/api/contacts/${ada.contactId}/block`)).status).to.equal(200);
     const page = await demo(ada.context);
+    // The widget fetches its config after the page's load event: let that fetch end first, or the waiter below
+    // would catch it and then wait forever for the body of a response the reload abandoned (seen under load).
+    await page.waitForLoadState('networkidle');
     const config = page.waitForResponse((response) => response.url().includes('/webchat/config'));
     await page.reload();
     await (await config).finished();
