@@ -1,5 +1,5 @@
 import { createApiKey, findApiKey, listApiKeys, revokeApiKey, type Role } from '../db/repositories/api-keys.js';
-import { listAuditEntries } from '../db/repositories/audit.js';
+import { listAuditEntries, type AuditQuery } from '../db/repositories/audit.js';
 import type { Actor, ContactsContext } from './change.js';
 
 export { ROLES, type ApiKey, type Role } from '../db/repositories/api-keys.js';
@@ -22,6 +22,6 @@ export function accessOperations({ db, run }: ContactsContext) {
       await revokeApiKey(ctx.trx, id, ctx.now);
       ctx.audit({ action: 'api_key.revoked', targetType: 'api_key', targetId: id });
     }),
-    audit: (options: { before?: number; limit: number }) => listAuditEntries(db, options),
+    audit: (options: AuditQuery) => listAuditEntries(db, options),
   };
 }

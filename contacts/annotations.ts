@@ -1,4 +1,6 @@
+import type { Knex } from 'knex';
 import { findContactRow } from '../db/repositories/contact-profiles.js';
+import { nextMatchingIds } from '../db/repositories/deletions.js';
 import { deleteFieldDefinition, listFieldDefinitions, upsertFieldDefinition, type FieldDefinition }
   from '../db/repositories/fields.js';
 import { addNote, listNotes } from '../db/repositories/notes.js';
@@ -6,7 +8,11 @@ import { listTags, tagContacts, untagContacts } from '../db/repositories/tags.js
 import { createView, deleteView, findVisibleView, listVisibleViews, type ViewJson } from '../db/repositories/views.js';
 import type { Actor, ContactsContext } from './change.js';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.js';
+import { PayloadError } from '../identity/parse.js';
+import { selectionWhere, type Selection } from './selection.js';
 import { lockLiveContact } from './status.js';
+
+const MAX_BULK_TAGGED = 100_000;
 
 /** Tags on contacts, one at a time or many at once. Tagging a contact moves its `updated_at`. */
 export function tagOperations({ db, run }: ContactsContext) {
@@ -30,13 +36,24 @@ export function tagOperations({ db, run }: ContactsContext) {
       return tagsOf(id);
     },
     /** Adds and removes tags on many contacts; answers how many links were added and removed. */
-    bulk: (actor: Actor, change: { contactIds: string[]; add: string[]; remove: string[] }) => run(actor, async (ctx) => {
-      const added = await tagContacts(ctx.trx, change.contactIds, change.add, ctx.now);
-      const removed = await untagContacts(ctx.trx, change.contactIds, change.remove, ctx.now);
-      ctx.audit({ action: 'contacts.tagged', targetType: 'contacts', targetId: null, after: change });
+    bulk: (actor: Actor, change: { contactIds?: string[]; selection?: Selection; add: string[]; remove: string[] }) => run(actor, async (ctx) => {
+      const ids = change.contactIds ?? await selectedIds(ctx.trx, change.selection!, ctx.now);
+      const added = await tagContacts(ctx.trx, ids, change.add, ctx.now);
+      const removed = await untagContacts(ctx.trx, ids, change.remove, ctx.now);
+      ctx.audit({ action: 'contacts.tagged', targetType: 'contacts', targetId: null,
+        after: { ...change, ...(change.selection ? { contacts: ids.length } : {}) } });
       return { added, removed };
     }),
   };
+}
+
+/** The live contacts a selection matches now; more than MAX_BULK_TAGGED is refused (tag them in smaller selections). */
+async function selectedIds(trx: Knex.Transaction, selection: Selection, now: Date): Promise<string[]> {
+  const ids = await nextMatchingIds(trx, selectionWhere(selection, now), now, MAX_BULK_TAGGED + 1);
+  if (ids.length > MAX_BULK_TAGGED) {
+    throw new PayloadError(`selection: matches more than ${MAX_BULK_TAGGED.toLocaleString('en')} contacts; narrow the filter`, 'selection');
+  }
+  return ids;
 }
 
 /** Notes people leave on a contact, oldest first, with their author. */

@@ -1,17 +1,14 @@
-import type { z } from 'zod';
 import { countMatching, deleteContactRows, lockForDeletion, nextMatchingIds } from '../db/repositories/deletions.js';
 import { updateJob, type JobRow } from '../db/repositories/jobs.js';
 import { parseWith } from '../identity/parse.js';
 import { NO_KEY, type Actor, type ChangeContext, type ContactsContext } from './change.js';
 import { NotFoundError } from './errors.js';
-import { compileFilter, type SqlFragment } from './filters.js';
 import type { JobHandler, JobRunner } from './jobs.js';
 import { deleteContactsSchema } from './schema.js';
+import { selectionWhere, type Selection } from './selection.js';
 
 const BATCH = 500;
 export const DELETE_JOB = 'contacts.delete';
-
-export type DeleteSelection = z.infer<typeof deleteContactsSchema>;
 
 /** Deleting one contact at once, or many as a background job with progress. */
 export function deletionOperations(context: ContactsContext, jobs: JobRunner) {
@@ -21,7 +18,7 @@ export function deletionOperations(context: ContactsContext, jobs: JobRunner) {
       if (deleted.length === 0) throw new NotFoundError(`contact ${id} does not exist`);
     },
     /** Starts deleting every contact the selection matches now; contacts created later are left alone. */
-    many: async (actor: Actor, selection: DeleteSelection) => {
+    many: async (actor: Actor, selection: Selection) => {
       const total = await countMatching(context.db, selectionWhere(selection, context.clock()));
       return (await jobs.start(actor, { kind: DELETE_JOB, total, params: selection })).job;
     },
@@ -63,10 +60,4 @@ async function deleteContacts(ctx: ChangeContext, ids: string[]): Promise<string
     ctx.audit({ action: 'contact.deleted', targetType: 'contact', targetId: row.id, before: { name: row.name } });
   }
   return live;
-}
-
-function selectionWhere(selection: DeleteSelection, now: Date): SqlFragment {
-  if ('ids' in selection) return { text: 'c.id = ANY(?::uuid[])', params: [selection.ids] };
-  if ('filter' in selection) return compileFilter(selection.filter, now);
-  return { text: 'TRUE', params: [] };
 }

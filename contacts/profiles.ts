@@ -37,6 +37,7 @@ export async function createContact(ctx: ChangeContext, input: NewContactInput, 
   await tagContacts(ctx.trx, [id], input.tags ?? [], ctx.now);
   const contact = toContactJson((await findContactRow(ctx.trx, id))!);
   ctx.audit({ action: 'contact.created', targetType: 'contact', targetId: id, after: contact });
+  ctx.emit({ type: 'contact.created', contactId: id, displayName: contact.name, actor: ctx.actor.name });
   return contact;
 }
 

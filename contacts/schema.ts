@@ -86,11 +86,20 @@ export const mergeSchema = z.object({
 }).strict();
 
 export const tagsSchema = z.object({ tags: z.array(text(100)).min(1).max(100) }).strict();
+/** Which contacts a bulk action takes: listed ids, every live contact a filter (and free text) matches, or all. */
+export const selectionSchema = z.union([
+  z.object({ ids: z.array(uuid).min(1).max(100_000) }).strict(),
+  z.object({ filter: filterSchema.strict(), q: z.string().max(MAX_QUERY_LENGTH).optional() }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+]);
 export const bulkTagsSchema = z.object({
-  contactIds: z.array(uuid).min(1).max(10_000),
+  contactIds: z.array(uuid).min(1).max(10_000).optional(),
+  /** Instead of contactIds: every contact a filter (and free text) matches now, as the console's "all that match". */
+  selection: selectionSchema.optional(),
   add: z.array(text(100)).max(100).default([]),
   remove: z.array(text(100)).max(100).default([]),
-}).strict();
+}).strict().refine((body) => (body.contactIds === undefined) !== (body.selection === undefined),
+  { message: 'name the contacts with either contactIds or selection, not both', path: ['contactIds'] });
 export const noteSchema = z.object({ body: z.string().trim().min(1).max(20_000) }).strict();
 export const fieldDefinitionSchema = z.object({
   key: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower snake case, e.g. plan or account_id'),
@@ -106,11 +115,7 @@ export const viewSchema = z.object({
   public: z.boolean().default(false),
   filter: filterSchema.extend({ sort: sortSchema.optional() }).strict(),
 }).strict();
-export const deleteContactsSchema = z.union([
-  z.object({ ids: z.array(uuid).min(1).max(100_000) }).strict(),
-  z.object({ filter: filterSchema.strict() }).strict(),
-  z.object({ all: z.literal(true) }).strict(),
-]);
+export const deleteContactsSchema = selectionSchema;
 /** An origin a site's pages are served from: scheme, host and port, as browsers send it in `Origin`. */
 const origin = z.url({ protocol: /^https?$/ }).refine((value) => new URL(value).origin === value,
   'must be an origin such as https://www.example.com (no path, no trailing slash)');

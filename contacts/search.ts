@@ -70,7 +70,8 @@ export function parseSort(value: string | undefined, fallback: Sort = { key: 'cr
   return { key: key as SortKey, descending: value.startsWith('-') };
 }
 
-function freeText(q: string): SqlFragment {
+/** Free text over name, email, phone, tags and custom field values, as one fragment over `contacts c`. */
+export function freeText(q: string): SqlFragment {
   const pattern = likePattern(q);
   return {
     text: `c.display_name ILIKE ? ESCAPE '\\' OR c.email ILIKE ? ESCAPE '\\' OR c.phone ILIKE ? ESCAPE '\\'

@@ -10,6 +10,7 @@ import { PayloadError } from '../identity/parse.js';
 import { opsHandler, type OpsEndpoints } from '../runtime/ops.js';
 import type { Authenticator } from './auth.js';
 import { AuthenticationError } from './errors.js';
+import type { LiveEvents } from './live-events.js';
 import { meteredPublisher, type GatewayMetrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api/index.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   importMaxBytes: number;
   /** The WhatsApp accounts the `whatsapp` process runs (WHATSAPP_ACCOUNTS): the admin API shows and pairs them. */
   whatsappAccounts: readonly string[];
+  /** Contact events for the console's live updates (`GET /api/events`); without it that route answers 503. */
+  liveEvents?: LiveEvents;
   clock: () => Date;
 }
 

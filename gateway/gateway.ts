@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
@@ -10,6 +10,7 @@ import type { Db } from '../db/client.js';
 import type { ReadinessChecks } from '../runtime/readiness.js';
 import { createApp, type AppDeps } from './app.js';
 import { createAuthenticator } from './auth.js';
+import { createLiveEvents } from './live-events.js';
 import { createGatewayMetrics } from './metrics.js';
 
 /** What the gateway runs on, built by its process (or by a test) from the same configuration. */
@@ -17,6 +18,8 @@ export interface GatewayInfra {
   db: Db;
   /** An idempotent producer: inbound envelopes, and contact events from the outbox. */
   producer: Producer;
+  /** For the console's live updates: the contact-events topic is read only while a console listens. */
+  kafka?: Kafka;
   logger: Logger;
   registry: Registry;
   /** Checks of what the gateway depends on (PostgreSQL, Kafka), for `/readyz`. */
@@ -57,6 +60,7 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
     maxBodyBytes: config.http.maxBodyBytes,
     importMaxBytes: config.imports.maxBytes,
     whatsappAccounts: config.whatsapp.accounts.map((account) => account.name),
+    liveEvents: infra.kafka && createLiveEvents({ kafka: infra.kafka, topic: config.kafka.topics.contactEvents, logger }),
     clock,
   };
   return {
@@ -69,6 +73,9 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
       if (webchat) await contacts.webchat.sites.ensureDefault(webchat.publicOrigin ? [webchat.publicOrigin] : []);
       await contacts.start();
     },
-    stop: () => contacts.stop(),
+    async stop() {
+      await deps.liveEvents?.stop();
+      await contacts.stop();
+    },
   };
 }

@@ -11,7 +11,7 @@ await runProcess({
     const db = createDb(config.database, logger);
     const kafka = await connectKafka(config.kafka, logger);
     const producer = await connectProducer(kafka.kafka);
-    const gateway = createGateway(config, { db, producer, logger, registry, clock: () => new Date(),
+    const gateway = createGateway(config, { db, producer, kafka: kafka.kafka, logger, registry, clock: () => new Date(),
       readiness: { database: () => db.raw('SELECT 1'), kafka: kafka.ping } });
     await gateway.start();
     logger.info({ inboundTopic: config.kafka.topics.inbound }, 'gateway ready');

@@ -27,7 +27,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { summary: 'Search with numbered conditions and a match mode or logical expression', roles: EVERYONE, body: searchSchema, status: 200 },
   },
   '/api/contacts/export.csv': {
-    get: { summary: 'Export matching contacts as streamed CSV (columns, filter, q, view, shorthands)', roles: MANAGERS, status: 200 },
+    get: { summary: 'Export matching contacts as streamed CSV (columns, filter, q, view, ids, shorthands)', roles: MANAGERS, status: 200 },
   },
   '/api/contacts/import': {
     post: { summary: 'Import contacts from CSV as a background job (text/csv; defaultCountry for national phones; '
@@ -71,7 +71,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/views/{id}': { delete: { summary: 'Delete a view (its creator or an owner)', roles: EVERYONE, status: 204 } },
   '/api/merges/preview': { post: { summary: 'The merged result and every field conflict', roles: MANAGERS, body: mergeSchema, status: 200 } },
   '/api/merges': {
-    get: { summary: 'Merge history, newest first', roles: MANAGERS, status: 200 },
+    get: { summary: 'Merge history, newest first, with the participants\' names', roles: MANAGERS, status: 200 },
     post: { summary: 'Merge up to 24 secondaries into a primary; emits contact.merged', roles: MANAGERS, body: mergeSchema, status: 201 },
   },
   '/api/merges/{id}/undo': { post: { summary: 'Unmerge, restoring each secondary; emits contact.unmerged', roles: MANAGERS, status: 200 } },
@@ -106,7 +106,10 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { summary: 'Pair the account (again, after a logout): a new QR code, or with `phone` a pairing code to type on that phone',
       roles: MANAGERS, body: pairingBodySchema, status: 202 },
   },
-  '/api/audit': { get: { summary: 'Audit log of every change made through the API, newest first', roles: OWNERS, status: 200 } },
+  '/api/audit': { get: { summary: 'Audit log of every change made through the API, newest first (filters: actor, action, contact)',
+    roles: OWNERS, status: 200 } },
+  '/api/events': { get: { summary: 'Contact events as server-sent events (text/event-stream) while the request stays open',
+    roles: EVERYONE, status: 200 } },
 };
 
 const errorResponse = {

@@ -7,6 +7,7 @@ import * as webchat from './20261130200000_webchat.js';
 import * as connectorState from './20261130300000_connector_state.js';
 import * as hotPath from './20261201000000_hot_path.js';
 import * as identityHygiene from './20261202000000_identity_hygiene.js';
+import * as auditFilters from './20261203000000_audit_filters.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: (readonly [string, Migration])[] = [
   ['20261130300000_connector_state', connectorState],
   ['20261201000000_hot_path', hotPath],
   ['20261202000000_identity_hygiene', identityHygiene],
+  ['20261203000000_audit_filters', auditFilters],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -34,13 +34,28 @@ export interface AuditRecord extends AuditEntry {
   at: string;
 }
 
-/** Newest first; `before` is the id of the last entry of the previous page. */
-export async function listAuditEntries(db: Knex, options: { before?: number; limit: number }): Promise<AuditRecord[]> {
+export interface AuditQuery {
+  /** The id of the last entry of the previous page. */
+  before?: number;
+  limit: number;
+  /** Only what this API key did. */
+  actorKeyId?: string;
+  /** Only this action, such as `contact.blocked`. */
+  action?: string;
+  /** Only what was done to this contact. */
+  contactId?: string;
+}
+
+/** Newest first, narrowed by actor, action and contact when given. */
+export async function listAuditEntries(db: Knex, options: AuditQuery): Promise<AuditRecord[]> {
   const rows = await query<{ id: number; actor_key_id: string | null; actor_name: string; action: string; target_type: string;
     target_id: string | null; before: unknown; after: unknown; at: Date }>(db,
     `SELECT id, actor_key_id, actor_name, action, target_type, target_id, before, after, at FROM audit_log
-      WHERE ?::bigint IS NULL OR id < ?::bigint ORDER BY id DESC LIMIT ?`,
-    [options.before ?? null, options.before ?? null, options.limit]);
+      WHERE (?::bigint IS NULL OR id < ?::bigint) AND (?::uuid IS NULL OR actor_key_id = ?::uuid)
+        AND (?::text IS NULL OR action = ?::text) AND (?::uuid IS NULL OR (target_type = 'contact' AND target_id = ?::text))
+      ORDER BY id DESC LIMIT ?`,
+    [...[options.before, options.actorKeyId, options.action, options.contactId].flatMap((value) => [value ?? null, value ?? null]),
+      options.limit]);
   return rows.map((row) => ({
     id: String(row.id), actor: { keyId: row.actor_key_id, name: row.actor_name }, action: row.action,
     targetType: row.target_type, targetId: row.target_id, before: row.before, after: row.after, at: row.at.toISOString(),

@@ -3,7 +3,7 @@ import { query } from '../sql.js';
 
 /** A contact event as published on the contact-events topic, keyed by `contactId`. */
 export interface ContactEvent {
-  type: 'contact.blocked' | 'contact.unblocked' | 'contact.merged' | 'contact.unmerged' | 'contact.deleted';
+  type: 'contact.created' | 'contact.blocked' | 'contact.unblocked' | 'contact.merged' | 'contact.unmerged' | 'contact.deleted';
   contactId: string;
   at: string;
   [detail: string]: unknown;

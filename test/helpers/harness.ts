@@ -74,7 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = loadConfig({ DATABASE_URL: testDb.url, KAFKA_BROKERS: process.env.KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: topics.inbound.replace('tributary.inbound.v1', ''), API_KEY_CACHE_MS: String(options.apiKeyCacheMs ?? 500),
     ...testWebhookEnv(), ...options.env });
-  const gateway = createGateway(config, { db: testDb.db, producer, logger, registry: new Registry(), clock: () => new Date(),
+  const gateway = createGateway(config, { db: testDb.db, producer, kafka, logger, registry: new Registry(), clock: () => new Date(),
     readiness: { database: () => testDb.db.raw('SELECT 1') } });
   await gateway.start();
   const { deps, app } = gateway;

@@ -10,6 +10,8 @@ import type { AppDeps } from '../../app.js';
 import { allow, MANAGERS } from '../../auth.js';
 import { actorOf, idParam, queryText, queryUuid } from './common.js';
 
+const MAX_EXPORT_IDS = 500;
+
 /** Work on many contacts at once: delete and import (as background jobs), export CSV. Owners and managers only. */
 export function bulkRoutes({ contacts, logger, importMaxBytes }: AppDeps): Router {
   const router = Router();
@@ -20,7 +22,8 @@ export function bulkRoutes({ contacts, logger, importMaxBytes }: AppDeps): Route
     const filterText = queryText(req, 'filter', 100_000);
     const filter = filterText === undefined ? { conditions: [], match: 'all' } : parseFilterParam(filterText);
     const actor = actorOf(req);
-    const query = { filter, also: shorthandConditions(req.query), q: queryText(req, 'q', MAX_QUERY_LENGTH), viewId: queryUuid(req, 'view') };
+    const query = { filter, also: shorthandConditions(req.query), q: queryText(req, 'q', MAX_QUERY_LENGTH), viewId: queryUuid(req, 'view'),
+      ids: exportIds(queryText(req, 'ids', 37 * MAX_EXPORT_IDS)) };
     res.status(200).type('text/csv; charset=utf-8').attachment('contacts.csv');
     const count = await contacts.exports.export(query, actor.keyId, columns, res);
     res.end();
@@ -69,6 +72,17 @@ function idempotencyKey(req: Request): string | undefined {
     throw new PayloadError('Idempotency-Key: 1 to 255 visible ASCII characters, such as a UUID', 'Idempotency-Key');
   }
   return key;
+}
+
+/** `ids`: only these contacts (comma-separated, as the console's selected rows), on top of any filter. */
+function exportIds(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const ids = text.split(',').map((id) => id.trim());
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (ids.length > MAX_EXPORT_IDS || !ids.every((id) => uuid.test(id))) {
+    throw new PayloadError(`ids: up to ${MAX_EXPORT_IDS} contact ids (UUIDs) separated by commas`, 'ids');
+  }
+  return ids;
 }
 
 function parseFilterParam(text: string) {

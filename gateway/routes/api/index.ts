@@ -7,12 +7,13 @@ import { bulkRoutes } from './bulk.js';
 import { channelsRoutes } from './channels.js';
 import { followMerges } from './common.js';
 import { contactsRoutes } from './contacts.js';
+import { eventsRoutes } from './events.js';
 import { keysRoutes } from './keys.js';
 import { mergesRoutes } from './merges.js';
 import { webchatRoutes } from './webchat.js';
 import { openApiDocument } from '../../openapi.js';
 
-/** The admin API under `/api`: contacts, tags, notes, fields, views, merges, suggestions, keys, audit. */
+/** The admin API under `/api`: contacts, tags, notes, fields, views, merges, suggestions, keys, audit, live events. */
 export function apiRoutes(deps: AppDeps): Router {
   const router = Router();
   const document = openApiDocument();
@@ -28,6 +29,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use(bulkRoutes(deps));
   router.use(webchatRoutes(deps));
   router.use(channelsRoutes(deps));
+  router.use(eventsRoutes(deps));
   router.use(contactsRoutes(deps));
   return router;
 }

@@ -3,7 +3,7 @@ import { apiKeySchema } from '../../../contacts/schema.js';
 import { parseWith, PayloadError } from '../../../identity/parse.js';
 import type { AppDeps } from '../../app.js';
 import { allow, EVERYONE, OWNERS } from '../../auth.js';
-import { actorOf, idParam, parseLimit } from './common.js';
+import { actorOf, idParam, parseLimit, queryText, queryUuid } from './common.js';
 
 /** Anyone may ask who their key is (the console shows what its role may do); owners manage keys and read the audit log. */
 export function keysRoutes({ contacts }: AppDeps): Router {
@@ -30,7 +30,8 @@ export function keysRoutes({ contacts }: AppDeps): Router {
   router.get('/api/audit', owners, async (req, res) => {
     const before = req.query.before === undefined ? undefined : Number(req.query.before);
     if (before !== undefined && !Number.isSafeInteger(before)) throw new PayloadError('before: must be an entry id', 'before');
-    res.json({ entries: await contacts.access.audit({ before, limit: parseLimit(req.query.limit, 100, 1000) }) });
+    res.json({ entries: await contacts.access.audit({ before, limit: parseLimit(req.query.limit, 100, 1000),
+      actorKeyId: queryUuid(req, 'actor'), action: queryText(req, 'action', 100), contactId: queryUuid(req, 'contact') }) });
   });
 
   return router;

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from '../config/logger.js';
+
+/** One contact event as published on the contact-events topic: its type and its JSON, untouched. */
+export interface LiveEvent {
+  type: string;
+  json: string;
+}
+
+export type LiveListener = (event: LiveEvent) => void;
+
+export interface LiveEvents {
+  /**
+   * Calls `listener` with every contact event published from now on. Resolves, with the way to stop
+   * listening, once the gateway reads the topic (the console says "live" only then).
+   */
+  subscribe(listener: LiveListener): Promise<() => void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The contact-events topic as the console sees it: one Kafka consumer per gateway process, in a group of its own
+ * (every gateway sees every event) that starts at the end of the topic, started when the first console listens and
+ * stopped when none has listened for `idleMs`. A console that reconnects reloads what it shows, so what was
+ * published while nobody listened is not replayed.
+ */
+export function createLiveEvents(deps: { kafka: Kafka; topic: string; logger: Logger; idleMs?: number }): LiveEvents {
+  const log = deps.logger.child({ module: 'live-events' });
+  const listeners = new Set<LiveListener>();
+  let consumer: Promise<Consumer> | undefined;
+  let idle: NodeJS.Timeout | undefined;
+
+  async function start(): Promise<Consumer> {
+    const started = deps.kafka.consumer({ groupId: `tributary-console-${randomUUID()}`, maxWaitTimeInMs: 500,
+      sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
+    const joined = new Promise<void>((resolve) => started.on(started.events.GROUP_JOIN, () => resolve()));
+    try {
+      await started.connect();
+      await started.subscribe({ topic: deps.topic, fromBeginning: false });
+      await started.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          const type = message.headers?.['event-type']?.toString() ?? 'unknown';
+          const event = { type, json: message.value?.toString('utf8') ?? '{}' };
+          for (const listener of listeners) listener(event);
+        },
+      });
+      await joined;
+      log.info({ topic: deps.topic }, 'reading contact events for the console');
+      return started;
+    } catch (error) {
+      consumer = undefined;
+      await started.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function stopConsumer(): Promise<void> {
+    const running = consumer;
+    consumer = undefined;
+    await (await running?.catch(() => undefined))?.disconnect();
+  }
+
+  return {
+    async subscribe(listener) {
+      clearTimeout(idle);
+      consumer ??= start();
+      await consumer;
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size > 0) return;
+        clearTimeout(idle);
+        idle = setTimeout(() => void stopConsumer().catch((error: unknown) => log.warn({ err: error }, 'stopping failed')),
+          deps.idleMs ?? 60_000);
+        idle.unref();
+      };
+    },
+    async stop() {
+      clearTimeout(idle);
+      listeners.clear();
+      await stopConsumer();
+    },
+  };
+}
