@@ -17,7 +17,10 @@ export function storableDeep<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => storableDeep(item)) as T;
   if (value !== null && typeof value === 'object') {
     const copy: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) if (child !== undefined) copy[key] = storableDeep(child);
+    for (const [key, child] of Object.entries(value)) {
+      // Defined, not assigned: a `__proto__` key from JSON stays a key instead of replacing the copy's prototype.
+      if (child !== undefined) Object.defineProperty(copy, key, { value: storableDeep(child), enumerable: true, writable: true, configurable: true });
+    }
     return copy as T;
   }
   return value;

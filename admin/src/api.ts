@@ -66,6 +66,9 @@ export interface Contact {
   createdAt: string;
 }
 
+/** A row of the contacts table: the contact and the channels it has an identity on. */
+export interface ContactRow extends Contact { channels: string[] }
+
 export interface ContactDetail extends Contact {
   identities: { id: string; channel: string; kind: string; value: string; connectedAt: string; lastMessageAt: string | null; messageCount: number }[];
   channels: { active: { channel: string; identityId: string; value: string; connectedAt: string }[]; inactive: string[]; unavailable: string[] };
@@ -84,3 +87,47 @@ export interface Suggestion {
 }
 
 export interface Note { id: string; body: string; author: { keyId: string | null; name: string }; createdAt: string }
+
+/** One condition of a filter, as the search API takes it. */
+export interface Condition { field: string; op: string; value?: string | number | boolean }
+export interface Filter { conditions: Condition[]; match: string }
+export interface View { id: string; name: string; public: boolean; filter: Filter & { sort?: string }; ownerKeyId: string }
+
+export interface Job { id: string; kind: string; status: 'queued' | 'running' | 'succeeded' | 'failed'; total: number; done: number;
+  error: string | null }
+
+export interface FieldConflict { field: string; chosen: { contactId: string; value: unknown }; values: { contactId: string; value: unknown }[] }
+export interface MergePreview { result: Contact; conflicts: FieldConflict[] }
+export interface MergeRecord { id: string; primaryId: string; secondaryIds: string[]; mergedBy: string | null; mergedAt: string;
+  undoneBy: string | null; undoneAt: string | null; names?: Record<string, string> }
+
+export interface ApiKey { id: string; name: string; role: Role; createdAt: string; revokedAt: string | null }
+export interface AuditEntry { id: string; actor: { keyId: string | null; name: string }; action: string; targetType: string;
+  targetId: string | null; before: unknown; after: unknown; at: string }
+
+export interface ConnectorStatus { connector: string; account: string; state: string; since: string; reportedAt: string; stale: boolean;
+  error?: string }
+export interface WebhookChannel { name: string; enabled: boolean; paths: string[]; setting: string | null }
+export interface WhatsAppAccount { account: string; status: ConnectorStatus | null; device: { id?: string; name?: string } | null;
+  pairing: { qr: string | null; code: string | null; phone: string | null; error: string | null } | null }
+export interface WebchatSite { id: string; name: string; allowedOrigins: string[]; prechatFields: string[]; greeting: string | null }
+
+/** A file the API answers (a CSV export, a QR code) as an object URL: the key goes in a header, never in a link. */
+export async function fetchBlob(path: string): Promise<string> {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${session.key() ?? ''}` } }).catch(() => {
+    throw new ApiError(0, 'The gateway cannot be reached: check that it is running, then try again.');
+  });
+  if (!response.ok) {
+    const json = await response.json().catch(() => undefined) as { error?: { message?: string } } | undefined;
+    throw new ApiError(response.status, json?.error?.message ?? `The request failed with status ${response.status}.`);
+  }
+  return URL.createObjectURL(await response.blob());
+}
+
+/** Saves what `path` answers as a file named `name`. */
+export async function download(path: string, name: string): Promise<void> {
+  const url = await fetchBlob(path);
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -9,3 +9,18 @@ export function Failure({ error }: { error: Error }) {
 export function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
 }
+
+const CHANNELS: Record<string, [label: string, glyph: string]> = {
+  webchat: ['Web chat', 'W'], email: ['Email', '@'], sms: ['SMS', 'S'], whatsapp: ['WhatsApp', 'WA'], messenger: ['Messenger', 'M'],
+  instagram: ['Instagram', 'IG'], telegram: ['Telegram', 'TG'], api: ['API', '{}'],
+};
+
+/** A channel as a small labelled badge: the name is read out and shown on hover, the glyph is what the eye scans. */
+export function ChannelIcon({ channel }: { channel: string }) {
+  const [label, glyph] = CHANNELS[channel] ?? [channel, channel.slice(0, 2)];
+  return <span class={`channel channel-${channel}`} role="img" aria-label={label} title={label}>{glyph}</span>;
+}
+
+export function channelLabel(channel: string): string {
+  return CHANNELS[channel]?.[0] ?? channel;
+}

@@ -10,7 +10,7 @@ export function adminRoutes(root = fileURLToPath(new URL('../../admin/dist/', im
   const router = Router();
   const index = `${root}index.html`;
   const headers = (res: express.Response) => res.set({
-    'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    'Content-Security-Policy': "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
   });

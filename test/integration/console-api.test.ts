@@ -30,6 +30,12 @@ describe('the API gaps the console found (real Postgres and Kafka)', function ()
       expect(untagged.body).to.deep.equal({ added: 0, removed: 2 });
     });
 
+    it('keeps a tag with a lone UTF-16 surrogate as U+FFFD, in the tags and in the audit log (found by fuzzing: it was a 500)', async () => {
+      const response = await harness.call('POST', '/api/contacts/tags', { body: { contactIds: [ids.bob], add: ['odd\udfff'] } });
+      expect(response.status).to.equal(200);
+      expect(await tagsOf(ids.bob!)).to.include('odd\uFFFD');
+    });
+
     it('answers 400 naming the field when both or neither of contactIds and selection are given, or the expression is invalid', async () => {
       const both = await harness.call('POST', '/api/contacts/tags', { body: { contactIds: [ids.ann], selection: { all: true }, add: ['x'] } });
       expect(both.status).to.equal(400);

@@ -162,6 +162,24 @@ describe('fuzzing every route with hostile input', function () {
       void await answer(preview ? '/api/merges/preview' : '/api/merges', json(body)));
   });
 
+  it('POST /api/contacts/tags, GET /api/contacts/export.csv and /api/audit (the console\'s selections and filters)', async () => {
+    const { body: someone } = await harness.call('POST', '/api/contacts', { body: { name: 'Bulk Target' } });
+    const filter = mutated({ conditions: [{ field: 'name', op: 'contains', value: 'Bulk' }], match: 'all' });
+    const selection = fc.oneof(mutated({ ids: [someone.id] }), fc.record({ filter, q: hostileString }, { requiredKeys: ['filter'] }),
+      mutated({ all: true }), hostileJson);
+    const tags = fc.record({ contactIds: fc.array(fc.oneof(fc.constant(someone.id as string), fc.uuid(), hostileString), { maxLength: 3 }),
+      selection, add: fc.array(hostileString, { maxLength: 2 }), remove: fc.array(hostileString, { maxLength: 2 }) }, { requiredKeys: [] });
+    const query = fc.record({ ids: fc.oneof(fc.constant(someone.id as string), hostileString), filter: filter.map((f) => JSON.stringify(f)),
+      q: hostileString, actor: fc.oneof(fc.uuid(), hostileString), action: hostileString, contact: fc.oneof(fc.uuid(), hostileString),
+      before: hostileString }, { requiredKeys: [] });
+    await property(fc.tuple(mostly(tags), query), async ([body, params]) => {
+      await answer('/api/contacts/tags', json(body));
+      const search = new URLSearchParams(params as Record<string, string>);
+      await answer(`/api/contacts/export.csv?${search}`, { headers: owner() });
+      await answer(`/api/audit?${search}`, { headers: owner() });
+    });
+  });
+
   it('POST /api/contacts/import', async () => {
     const cell = fc.oneof(hostileString, fc.constantFrom('Ada', 'ada@example.org', '+14155552671', '030 1234567', 'vip;de'));
     const csv = fc.tuple(fc.oneof(fc.constant('name,email,phone,tags'), fc.array(hostileString, { minLength: 1, maxLength: 4 }).map((h) => h.join(','))),

@@ -1,17 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, can, type ContactDetail, type Me, type Note, type Suggestion } from '../api.js';
-import { Failure, when } from '../ui.js';
+import { MergeDrawer } from '../merge.js';
+import { ChannelIcon, channelLabel, Failure, when } from '../ui.js';
 
 const FIELDS = [['name', 'Name'], ['email', 'Email'], ['phone', 'Phone (E.164)'], ['country', 'Country'], ['language', 'Language'],
   ['timezone', 'Time zone']] as const;
 type Field = (typeof FIELDS)[number][0];
 
-/** One contact: fields edited in place, channels, identities, tags, notes, duplicates, block and unblock. */
+/** One contact: fields edited in place, channels, identities, tags, notes, duplicates, block and unblock, email subscription, merge. */
 export function ContactPage({ me, id }: { me: Me; id: string }) {
   const [contact, setContact] = useState<ContactDetail>();
   const [notes, setNotes] = useState<Note[]>([]);
   const [duplicates, setDuplicates] = useState<Suggestion[]>([]);
   const [error, setError] = useState<Error>();
+  const [merging, setMerging] = useState<{ id: string; name: string }[]>();
   const load = async () => {
     try {
       const [detail, noteList, suggestions] = await Promise.all([
@@ -41,16 +43,34 @@ export function ContactPage({ me, id }: { me: Me; id: string }) {
           {contact.blocked
             ? <button type="button" onClick={() => act('POST', `/api/contacts/${id}/unblock`)}>Unblock</button>
             : <button type="button" class="danger" onClick={() => act('POST', `/api/contacts/${id}/block`)}>Block</button>}
+          {!contact.blocked && <button type="button" onClick={() => setMerging([{ id, name: contact.name }])}>Merge…</button>}
         </p>
       )}
+      {merging && <MergeDrawer me={me} initial={merging} onClose={(merged) => { setMerging(undefined); if (merged) void load(); }} />}
+      <p class="subscription">
+        Email: <strong>{contact.emailSubscription === 'subscribed' ? 'subscribed' : 'unsubscribed'}</strong>{' '}
+        {contact.emailSubscription === 'subscribed'
+          ? <button type="button" onClick={() => act('PATCH', `/api/contacts/${id}`, { emailSubscription: 'unsubscribed' })}>Unsubscribe from email</button>
+          : <button type="button" onClick={() => act('PATCH', `/api/contacts/${id}`, { emailSubscription: 'subscribed' })}>Subscribe to email again</button>}
+      </p>
       <Fields contact={contact} onSaved={(next) => setContact({ ...contact, ...next })} />
 
       <section aria-labelledby="channels-title">
         <h2 id="channels-title">Channels</h2>
         <ul class="channels">
-          {contact.channels.active.map((c) => <li key={c.identityId}><strong>{c.channel}</strong> {c.value} <small>connected {when(c.connectedAt)}</small></li>)}
-          {contact.channels.inactive.map((c) => <li key={c} class="inactive">{c} <small>reachable, not used yet</small></li>)}
-          {contact.channels.unavailable.map((c) => <li key={c} class="unavailable">{c} <small>only the customer can open it</small></li>)}
+          {contact.channels.active.length === 0 && <li class="inactive">No active channel.</li>}
+          {contact.channels.active.map((c) => <li key={c.identityId}><ChannelIcon channel={c.channel} /> <strong>{channelLabel(c.channel)}</strong>
+            {' '}{c.value} <small>connected {when(c.connectedAt)}</small></li>)}
+        </ul>
+        <h3>Inactive</h3>
+        <ul class="channels">
+          {contact.channels.inactive.length === 0 ? <li class="inactive">None.</li>
+            : contact.channels.inactive.map((c) => <li key={c} class="inactive"><ChannelIcon channel={c} /> {channelLabel(c)} <small>reachable, not used yet</small></li>)}
+        </ul>
+        <h3>Unavailable</h3>
+        <ul class="channels">
+          {contact.channels.unavailable.length === 0 ? <li class="unavailable">None.</li>
+            : contact.channels.unavailable.map((c) => <li key={c} class="unavailable"><ChannelIcon channel={c} /> {channelLabel(c)} <small>only the customer can open it</small></li>)}
         </ul>
         <h3>Identities</h3>
         {contact.identities.length === 0 ? <p class="empty">No channel identity: this contact was entered by a person.</p> : (
@@ -88,7 +108,10 @@ export function ContactPage({ me, id }: { me: Me; id: string }) {
             {duplicates.map((s) => (
               <li key={s.id}>
                 <a href={`/admin/contacts/${s.other.id}`}>{s.other.name}</a> — <mark>{s.reason}</mark>
-                {can.manage(me) && <button type="button" onClick={() => act('POST', `/api/duplicates/${s.id}/dismiss`)}>Not a duplicate</button>}
+                {can.manage(me) && <>
+                  {' '}<button type="button" onClick={() => setMerging([{ id, name: contact.name }, s.other])}>Merge</button>
+                  {' '}<button type="button" onClick={() => act('POST', `/api/duplicates/${s.id}/dismiss`)}>Not a duplicate</button>
+                </>}
               </li>
             ))}
           </ul>

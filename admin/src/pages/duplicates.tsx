@@ -1,17 +1,22 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, can, type Me, type Suggestion } from '../api.js';
+import { useLiveEvents } from '../live.js';
+import { MergeDrawer } from '../merge.js';
 import { Failure, when } from '../ui.js';
 
-/** Every open merge suggestion, newest first, with both contacts and "Not a duplicate". */
+/** Every open merge suggestion, newest first, with both contacts side by side, Merge and "Not a duplicate"; new ones appear live. */
 export function DuplicatesPage({ me }: { me: Me }) {
   const [suggestions, setSuggestions] = useState<Suggestion[]>();
   const [error, setError] = useState<Error>();
   const load = () => api<{ duplicates: Suggestion[] }>('GET', '/api/duplicates').then((r) => { setSuggestions(r.duplicates); setError(undefined); }, setError);
+  const [merging, setMerging] = useState<{ id: string; name: string }[]>();
   useEffect(() => { void load(); }, []);
+  useLiveEvents(['duplicate_flagged', 'contact.merged', 'contact.unmerged', 'contact.deleted', 'contact.blocked'], load);
   return (
     <section aria-labelledby="duplicates-page-title">
       <h1 id="duplicates-page-title">Possible duplicates</h1>
       {error && <Failure error={error} />}
+      {merging && <MergeDrawer me={me} initial={merging} onClose={(merged) => { setMerging(undefined); if (merged) void load(); }} />}
       {!suggestions ? !error && <p role="status">Loading suggestions…</p> : suggestions.length === 0 ? <p class="empty">No open suggestions.</p> : (
         <table>
           <thead><tr><th scope="col">Contact</th><th scope="col">Possible duplicate</th><th scope="col">Why</th><th scope="col">Since</th>
@@ -23,7 +28,10 @@ export function DuplicatesPage({ me }: { me: Me }) {
                 <td><a href={`/admin/contacts/${s.other.id}`}>{s.other.name}</a></td>
                 <td><mark>{s.reason}</mark></td>
                 <td>{when(s.createdAt)}</td>
-                {can.manage(me) && <td><button type="button" onClick={() => api('POST', `/api/duplicates/${s.id}/dismiss`).then(load, setError)}>Not a duplicate</button></td>}
+                {can.manage(me) && <td class="actions">
+                  <button type="button" onClick={() => setMerging([s.contact, s.other])}>Merge</button>{' '}
+                  <button type="button" onClick={() => api('POST', `/api/duplicates/${s.id}/dismiss`).then(load, setError)}>Not a duplicate</button>
+                </td>}
               </tr>
             ))}
           </tbody>

@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import { DEVICE, deviceSchema, NEEDS_PAIRING, PAIRING, PAIRING_REQUEST, pairingBodySchema, pairingSchema } from '../../../connectors/whatsapp/pairing.js';
 import { ConflictError, NotFoundError } from '../../../contacts/errors.js';
 import { parseWith } from '../../../identity/parse.js';
+import type { WebhookRoute } from '../../../connectors/types.js';
 import type { AppDeps } from '../../app.js';
 import { allow, MANAGERS } from '../../auth.js';
 import { actorOf } from './common.js';
@@ -12,13 +13,20 @@ import { actorOf } from './common.js';
  * code to scan while one is pending, a pairing code for a phone number, a new pairing after a logout. Owners
  * and managers.
  */
-export function channelsRoutes({ contacts, whatsappAccounts }: AppDeps): Router {
+export function channelsRoutes({ contacts, whatsappAccounts, webhooks }: AppDeps): Router {
   const router = Router();
   const managers = allow(MANAGERS);
   const { channels } = contacts;
 
   router.get('/api/channels', managers, async (_req, res) => {
-    res.json({ channels: await channels.statuses() });
+    res.json({
+      channels: await channels.statuses(),
+      // The webhook channels: each enabled exactly when its secrets are set; for the others, what to set.
+      webhooks: [
+        ...webhooks.enabled.map(({ name, routes }) => ({ name, enabled: true, paths: webhookPaths(routes), setting: null })),
+        ...webhooks.disabled.map(({ name, routes, reason }) => ({ name, enabled: false, paths: webhookPaths(routes), setting: reason })),
+      ],
+    });
   });
 
   router.get('/api/channels/whatsapp', managers, async (_req, res) => {
@@ -79,4 +87,8 @@ export function channelsRoutes({ contacts, whatsappAccounts }: AppDeps): Router 
   }
 
   return router;
+}
+
+function webhookPaths(routes: readonly WebhookRoute[]): string[] {
+  return [...new Set(routes.filter((route) => route.method !== 'OPTIONS').map((route) => route.path))];
 }

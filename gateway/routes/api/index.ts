@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { assertStorable } from '../../../identity/text.js';
+import { assertStorable, storableDeep } from '../../../identity/text.js';
 import type { AppDeps } from '../../app.js';
 import { requireApiKey } from '../../auth.js';
 import { annotationRoutes } from './annotations.js';
@@ -34,9 +34,16 @@ export function apiRoutes(deps: AppDeps): Router {
   return router;
 }
 
-/** A NUL in any JSON value or query parameter is a 400 naming it: PostgreSQL could not store it. */
+/**
+ * A NUL in any JSON value or query parameter is a 400 naming it: PostgreSQL could not store it. A lone UTF-16
+ * surrogate becomes U+FFFD, as PostgreSQL's text columns would make it anyway, so the same value also fits
+ * where it is kept as JSON (the audit log, views), whose escapes for it PostgreSQL refuses.
+ */
 function refuseNul(req: Request, _res: Response, next: NextFunction): void {
   assertStorable(req.query);
-  if (req.is('json')) assertStorable(req.body);
+  if (req.is('json')) {
+    assertStorable(req.body);
+    req.body = storableDeep(req.body);
+  }
   next();
 }
