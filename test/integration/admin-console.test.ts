@@ -314,6 +314,24 @@ describe('the admin console in Chromium', function () {
     await page.unroute('**/api/contacts/search');
   });
 
+  it('is usable with the keyboard alone: search, Tab to a contact, open it, open and close the merge drawer', async () => {
+    await page.goto(`${harness.baseUrl}/admin/contacts`);
+    await page.getByRole('link', { name: 'Ada Lovelace' }).waitFor();
+    await page.getByLabel('Search').focus();
+    await page.keyboard.type('Augusta');
+    await page.getByRole('link', { name: 'Ada Lovelace' }).waitFor({ state: 'detached' });
+    const focused = () => page.evaluate<string>('document.activeElement?.textContent ?? ""');
+    for (let presses = 0; presses < 40 && (await focused()) !== 'Augusta Ada King'; presses++) await page.keyboard.press('Tab');
+    expect(await focused()).to.equal('Augusta Ada King');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Augusta Ada King' }).waitFor();
+    await page.getByRole('button', { name: 'Merge…' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Merge contacts' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Merge contacts' }).waitFor({ state: 'detached' });
+  });
+
   it('shows an agent no button the API would refuse, and signs out for good', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     expect(await page.evaluate<unknown>("sessionStorage.getItem('tributary.apiKey')")).to.equal(null);
