@@ -15,7 +15,9 @@ export interface LiveEvents {
    * Calls `listener` with every contact event published from now on. Resolves, with the way to stop
    * listening, once the gateway reads the topic (the console says "live" only then).
    */
-  subscribe(listener: LiveListener): Promise<() => void>;
+  subscribe(listener: LiveListener, onEnd: () => void): Promise<() => void>;
+  /** Ends every open stream (`onEnd`), as the gateway stops accepting: a console reconnects to another gateway. */
+  endStreams(): void;
   stop(): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ export interface LiveEvents {
  */
 export function createLiveEvents(deps: { kafka: Kafka; topic: string; logger: Logger; idleMs?: number }): LiveEvents {
   const log = deps.logger.child({ module: 'live-events' });
-  const listeners = new Set<LiveListener>();
+  const listeners = new Map<LiveListener, () => void>();
   let consumer: Promise<Consumer> | undefined;
   let idle: NodeJS.Timeout | undefined;
 
@@ -43,7 +45,7 @@ export function createLiveEvents(deps: { kafka: Kafka; topic: string; logger: Lo
         eachMessage: async ({ message }) => {
           const type = message.headers?.['event-type']?.toString() ?? 'unknown';
           const event = { type, json: message.value?.toString('utf8') ?? '{}' };
-          for (const listener of listeners) listener(event);
+          for (const listener of listeners.keys()) listener(event);
         },
       });
       await joined;
@@ -62,12 +64,18 @@ export function createLiveEvents(deps: { kafka: Kafka; topic: string; logger: Lo
     await (await running?.catch(() => undefined))?.disconnect();
   }
 
+  function endStreams(): void {
+    const ends = [...listeners.values()];
+    listeners.clear();
+    for (const end of ends) end();
+  }
+
   return {
-    async subscribe(listener) {
+    async subscribe(listener, onEnd) {
       clearTimeout(idle);
       consumer ??= start();
       await consumer;
-      listeners.add(listener);
+      listeners.set(listener, onEnd);
       return () => {
         listeners.delete(listener);
         if (listeners.size > 0) return;
@@ -77,9 +85,10 @@ export function createLiveEvents(deps: { kafka: Kafka; topic: string; logger: Lo
         idle.unref();
       };
     },
+    endStreams,
     async stop() {
       clearTimeout(idle);
-      listeners.clear();
+      endStreams();
       await stopConsumer();
     },
   };

@@ -18,6 +18,7 @@ await runProcess({
     return {
       readiness: gateway.deps.ops.readiness,
       handler: gateway.app,
+      closing: () => gateway.deps.liveEvents?.endStreams(),
       async stop() {
         await gateway.stop();
         await producer.disconnect();

@@ -28,6 +28,8 @@ export interface RunningProcess {
    * `opsHandler`. Without one, the port serves only `/healthz`, `/readyz` and `/metrics`.
    */
   handler?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Called as the port stops accepting: end responses that would stay open for good (event streams). */
+  closing?: () => void;
   /** Stop taking work, finish and commit what is in hand, release connections. */
   stop(): Promise<void>;
 }
@@ -100,6 +102,7 @@ async function startProcess(definition: ProcessDefinition, config: Readonly<Conf
     // Stop accepting, let requests in flight finish (a stream that does not is cut), then stop the work.
     const closed = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections();
+    running.closing?.();
     const drained = await Promise.race([closed.then(() => true), sleep(IN_FLIGHT_GRACE_MS).then(() => false)]);
     if (!drained) server.closeAllConnections();
     await running.stop();

@@ -60,6 +60,7 @@ export interface Contact {
   timezone: string | null;
   lifecycleStage: string;
   emailSubscription: 'subscribed' | 'unsubscribed';
+  customFields: Record<string, unknown>;
   tags: string[];
   blocked: boolean;
   lastInteractionAt: string | null;

@@ -32,6 +32,8 @@ export interface Harness {
   appWith(overrides: Partial<AppDeps>): Express;
   /** The webhook connectors the gateway runs, configured with `TEST_WEBHOOKS`. */
   webhooks: WebhookRegistry;
+  /** The contact events the gateway streams to consoles. */
+  liveEvents: AppDeps['liveEvents'];
   ownerKey: string;
   /** The contacts domain the gateway runs on. */
   contacts: Contacts;
@@ -89,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     kafka, topics, testDb, baseUrl, ownerKey, groupId, app, contacts: gateway.contacts, resolverMetrics,
     appWith: (overrides) => createApp({ ...deps, ...overrides }),
     webhooks: deps.webhooks,
+    liveEvents: deps.liveEvents,
     async startResolver() {
       const resolver = createResolver({ kafka, db: testDb.db, topics, groupId, logger, metrics: resolverMetrics,
         transactionalId: `${groupId}-${resolvers.length}`, maxBatchBytes: 1_048_576, concurrency: 2 });

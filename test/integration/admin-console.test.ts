@@ -34,6 +34,7 @@ describe('the admin console in Chromium', function () {
     }
     harness = await startHarness({ env: { WHATSAPP_ACCOUNTS: 'sales' } });
     agentKey = (await createApiKey(harness.testDb.db, { name: 'Agent Ann', role: 'agent' })).key;
+    await harness.call('POST', '/api/fields', { body: { key: 'score', label: 'Score', type: 'number' } });
     ids.ada = await create({ name: 'Ada Lovelace', email: 'ada@lovelace.dev', tags: ['vip'] });
     ids.twin = await create({ name: 'Augusta Ada King', email: 'ada@lovelace.dev' });
     for (const name of HOSTILE) await create({ name });
@@ -270,6 +271,17 @@ describe('the admin console in Chromium', function () {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     expect((await harness.call('GET', `/api/contacts/${ids.ada}`)).body).to.include({ phone: '+14158675309', country: 'US' });
+
+    await page.getByLabel('Score').fill('lots');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const customError = page.locator('#error-customFields-score');
+    await customError.waitFor();
+    expect(await customError.textContent()).to.match(/^customFields\.score: /);
+    await page.getByLabel('Score').fill('42');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await customError.waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect((await harness.call('GET', `/api/contacts/${ids.ada}`)).body.customFields).to.deep.equal({ score: 42 });
   });
 
   it('adds a note and a tag, and shows the duplicate with why', async () => {

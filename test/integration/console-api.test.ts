@@ -103,6 +103,16 @@ describe('the API gaps the console found (real Postgres and Kafka)', function ()
       }
     });
 
+    it('ends open streams when the gateway stops accepting, so it can stop at once', async () => {
+      const response = await fetch(`${harness.baseUrl}/api/events`, { headers: { authorization: `Bearer ${harness.ownerKey}` } });
+      const reader = response.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).to.include('event: ready');
+      harness.liveEvents!.endStreams();
+      let done = false;
+      while (!done) done = (await reader.read()).done;
+    });
+
     it('needs an API key', async () => {
       expect((await fetch(`${harness.baseUrl}/api/events`)).status).to.equal(401);
     });

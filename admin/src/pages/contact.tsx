@@ -121,19 +121,35 @@ export function ContactPage({ me, id }: { me: Me; id: string }) {
   );
 }
 
-/** The contact's fields as a form; an error the API names a field for is shown on that field. */
+interface FieldDefinition { key: string; label: string; type: 'text' | 'number' | 'boolean' | 'date' | 'list'; options?: string[] }
+
+/**
+ * The contact's fields and custom fields as a form; an error the API names a field for (`phone`,
+ * `customFields.plan`) is shown on that field. Custom values are sent as typed as the person typed them, so a
+ * wrong one gets the API's own sentence.
+ */
 function Fields({ contact, onSaved }: { contact: ContactDetail; onSaved: (next: Partial<ContactDetail>) => void }) {
+  const [definitions, setDefinitions] = useState<FieldDefinition[]>([]);
   const initial = () => Object.fromEntries(FIELDS.map(([field]) => [field, contact[field] ?? ''])) as Record<Field, string>;
+  const initialCustom = () => Object.fromEntries(Object.entries(contact.customFields).map(([key, value]) => [key, String(value ?? '')]));
   const [values, setValues] = useState(initial);
+  const [custom, setCustom] = useState<Record<string, string>>(initialCustom);
   const [problem, setProblem] = useState<{ field?: string | undefined; message: string }>();
   const [saved, setSaved] = useState(false);
-  useEffect(() => setValues(initial()), [contact.id]);
+  useEffect(() => { setValues(initial()); setCustom(initialCustom()); }, [contact.id]);
+  useEffect(() => { api<{ fields: FieldDefinition[] }>('GET', '/api/fields').then((r) => setDefinitions(r.fields), () => setDefinitions([])); }, []);
   const save = async (event: Event) => {
     event.preventDefault();
-    const patch = Object.fromEntries(FIELDS.flatMap(([field]) => {
+    const patch: Record<string, unknown> = Object.fromEntries(FIELDS.flatMap(([field]) => {
       const value = values[field].trim();
       return value === (contact[field] ?? '') ? [] : [[field, value === '' ? null : value]];
     }));
+    const customPatch = Object.fromEntries(definitions.flatMap(({ key, type }) => {
+      const text = (custom[key] ?? '').trim();
+      if (text === String(contact.customFields[key] ?? '')) return [];
+      return [[key, text === '' ? null : typedValue(type, text)]];
+    }));
+    if (Object.keys(customPatch).length > 0) patch.customFields = customPatch;
     setSaved(false);
     try {
       onSaved(await api<Partial<ContactDetail>>('PATCH', `/api/contacts/${contact.id}`, patch));
@@ -143,6 +159,9 @@ function Fields({ contact, onSaved }: { contact: ContactDetail; onSaved: (next: 
       setProblem({ field: e instanceof ApiError ? e.field : undefined, message: (e as Error).message });
     }
   };
+  const errorOn = (field: string) => problem?.field === field
+    ? <span id={`error-${field.replace('.', '-')}`} class="error" role="alert">{problem.message}</span> : null;
+  const shown = new Set([...FIELDS.map(([field]) => field as string), ...definitions.map(({ key }) => `customFields.${key}`)]);
   return (
     <form class="fields" onSubmit={save} aria-labelledby="fields-title">
       <h2 id="fields-title">Details</h2>
@@ -152,13 +171,42 @@ function Fields({ contact, onSaved }: { contact: ContactDetail; onSaved: (next: 
           <input id={`field-${field}`} value={values[field]} aria-invalid={problem?.field === field}
             aria-describedby={problem?.field === field ? `error-${field}` : undefined}
             onInput={(e) => setValues({ ...values, [field]: e.currentTarget.value })} />
-          {problem?.field === field && <span id={`error-${field}`} class="error" role="alert">{problem.message}</span>}
+          {errorOn(field)}
         </div>
       ))}
-      {problem && !FIELDS.some(([field]) => field === problem.field) && <p role="alert" class="error">{problem.message}</p>}
+      {definitions.map((definition) => {
+        const field = `customFields.${definition.key}`;
+        const id = `custom-${definition.key}`;
+        const common = { id, value: custom[definition.key] ?? '', 'aria-invalid': problem?.field === field,
+          'aria-describedby': problem?.field === field ? `error-${field.replace('.', '-')}` : undefined };
+        const set = (value: string) => setCustom({ ...custom, [definition.key]: value });
+        return (
+          <div class="field" key={field}>
+            <label for={id}>{definition.label}</label>
+            {definition.type === 'list' || definition.type === 'boolean' ? (
+              <select {...common} onChange={(e) => set(e.currentTarget.value)}>
+                <option value="">—</option>
+                {(definition.type === 'list' ? definition.options ?? [] : ['true', 'false']).map((option) =>
+                  <option value={option}>{definition.type === 'boolean' ? (option === 'true' ? 'yes' : 'no') : option}</option>)}
+              </select>
+            ) : definition.type === 'date'
+              ? <input {...common} type="date" onInput={(e) => set(e.currentTarget.value)} />
+              : <input {...common} type="text" inputMode={definition.type === 'number' ? 'decimal' : undefined} onInput={(e) => set(e.currentTarget.value)} />}
+            {errorOn(field)}
+          </div>
+        );
+      })}
+      {problem && !shown.has(problem.field ?? '') && <p role="alert" class="error">{problem.message}</p>}
       <button type="submit">Save</button> {saved && <span role="status">Saved.</span>}
     </form>
   );
+}
+
+/** A custom value as its field's type when it reads as one; otherwise the text itself, for the API to refuse by name. */
+function typedValue(type: FieldDefinition['type'], text: string): string | number | boolean {
+  if (type === 'number' && /^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  return text;
 }
 
 function Tags({ contact, onChange }: { contact: ContactDetail; onChange: () => void }) {

@@ -21,16 +21,16 @@ export function eventsRoutes({ liveEvents, logger }: AppDeps): Router {
       unsubscribe = await liveEvents.subscribe(({ type, json }) => {
         // Event types and JSON never hold a newline unescaped: one `data:` line each.
         res.write(`event: ${type}\ndata: ${json}\n\n`);
-      });
+      }, () => res.end());
     } catch (error) {
       logger.warn({ err: error }, 'live events unavailable');
       return void res.status(503).json({ error: { code: 'unavailable', message: 'the contact-events topic cannot be read right now; retry later' } });
     }
-    if (req.socket.destroyed) return unsubscribe();
+    if (req.socket.destroyed || res.writableEnded) return unsubscribe();
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     res.write('retry: 5000\nevent: ready\ndata: {}\n\n');
     const heartbeat = setInterval(() => res.write(': still here\n\n'), HEARTBEAT_MS);
-    req.socket.on('close', () => {
+    res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
     });
