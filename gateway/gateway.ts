@@ -60,7 +60,7 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
     maxBodyBytes: config.http.maxBodyBytes,
     importMaxBytes: config.imports.maxBytes,
     whatsappAccounts: config.whatsapp.accounts.map((account) => account.name),
-    liveEvents: infra.kafka && createLiveEvents({ kafka: infra.kafka, topic: config.kafka.topics.contactEvents, logger }),
+    liveEvents: infra.kafka && createLiveEvents({ kafka: infra.kafka, topics: config.kafka.topics, logger }),
     clock,
   };
   return {

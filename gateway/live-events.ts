@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../config/logger.js';
+import type { ResolvedEnvelope } from '../connectors/envelope.js';
 
 /** One contact event as published on the contact-events topic: its type and its JSON, untouched. */
 export interface LiveEvent {
@@ -22,12 +23,15 @@ export interface LiveEvents {
 }
 
 /**
- * The contact-events topic as the console sees it: one Kafka consumer per gateway process, in a group of its own
- * (every gateway sees every event) that starts at the end of the topic, started when the first console listens and
- * stopped when none has listened for `idleMs`. A console that reconnects reloads what it shows, so what was
- * published while nobody listened is not replayed.
+ * Contact events as the console sees them: the contact-events topic as it is, and `contact.created` for each
+ * resolved record whose contact the resolver just made (`contact.isNew`; the resolver puts no second message on
+ * its hot path for what that record already says). One Kafka consumer per gateway process, in a group of its own
+ * (every gateway sees every event) that starts at the end of the topics, started when the first console listens
+ * and stopped when none has listened for `idleMs`: while nobody watches, it costs nothing. A console that
+ * reconnects reloads what it shows, so what was published while nobody listened is not replayed.
  */
-export function createLiveEvents(deps: { kafka: Kafka; topic: string; logger: Logger; idleMs?: number }): LiveEvents {
+export function createLiveEvents(deps: { kafka: Kafka; topics: { contactEvents: string; resolved: string }; logger: Logger;
+  idleMs?: number }): LiveEvents {
   const log = deps.logger.child({ module: 'live-events' });
   const listeners = new Map<LiveListener, () => void>();
   let consumer: Promise<Consumer> | undefined;
@@ -39,17 +43,17 @@ export function createLiveEvents(deps: { kafka: Kafka; topic: string; logger: Lo
     const joined = new Promise<void>((resolve) => started.on(started.events.GROUP_JOIN, () => resolve()));
     try {
       await started.connect();
-      await started.subscribe({ topic: deps.topic, fromBeginning: false });
+      await started.subscribe({ topics: [deps.topics.contactEvents, deps.topics.resolved], fromBeginning: false });
       await started.run({
         autoCommit: false,
-        eachMessage: async ({ message }) => {
-          const type = message.headers?.['event-type']?.toString() ?? 'unknown';
-          const event = { type, json: message.value?.toString('utf8') ?? '{}' };
-          for (const listener of listeners.keys()) listener(event);
+        eachMessage: async ({ topic, message }) => {
+          const event = topic === deps.topics.resolved ? createdEvent(message.value) : {
+            type: message.headers?.['event-type']?.toString() ?? 'unknown', json: message.value?.toString('utf8') ?? '{}' };
+          if (event) for (const listener of listeners.keys()) listener(event);
         },
       });
       await joined;
-      log.info({ topic: deps.topic }, 'reading contact events for the console');
+      log.info({ topics: deps.topics }, 'reading contact events for the console');
       return started;
     } catch (error) {
       consumer = undefined;
@@ -92,4 +96,19 @@ export function createLiveEvents(deps: { kafka: Kafka; topic: string; logger: Lo
       await stopConsumer();
     },
   };
+}
+
+/** `contact.created` for a resolved record that made its contact; nothing for the others (most of them). */
+function createdEvent(value: Buffer | null): LiveEvent | undefined {
+  // Most records are not new: a look at the bytes spares parsing them.
+  if (!value?.includes('"isNew":true')) return undefined;
+  let record: ResolvedEnvelope;
+  try {
+    record = JSON.parse(value.toString('utf8')) as ResolvedEnvelope;
+  } catch {
+    return undefined;
+  }
+  if (record.contact?.isNew !== true) return undefined;
+  return { type: 'contact.created', json: JSON.stringify({ type: 'contact.created', contactId: record.contact.id,
+    displayName: record.contact.displayName, channel: record.channel, envelopeId: record.id, at: record.resolvedAt }) };
 }

@@ -1,7 +1,7 @@
 import type { KafkaMessage, Message } from 'kafkajs';
 import { envelopeSchema, type ResolvedEnvelope } from '../connectors/envelope.js';
 import { describeIssue } from '../identity/parse.js';
-import type { ContactEvent, InboundItem } from './identity/resolve.js';
+import type { InboundItem, DuplicateFlaggedEvent } from './identity/resolve.js';
 
 /** Why a record went to the dead-letter topic, as the metric counts it. */
 export type DeadLetterKind = 'unreadable' | 'invalid_envelope' | 'resolve_failed';
@@ -46,7 +46,7 @@ export function resolvedMessage(record: ResolvedEnvelope): Message {
   return { key: record.contact.id, value: JSON.stringify(record), headers: { 'envelope-id': record.id } };
 }
 
-export function eventMessage(event: ContactEvent): Message {
+export function eventMessage(event: DuplicateFlaggedEvent): Message {
   return { key: event.contactId, value: JSON.stringify(event), headers: { 'event-type': event.type } };
 }
 

@@ -44,22 +44,9 @@ export interface DuplicateFlaggedEvent {
   at: string;
 }
 
-/** A message from someone not seen before made a contact (emitted again if the batch is resolved again). */
-export interface ContactCreatedEvent {
-  type: 'contact.created';
-  contactId: string;
-  displayName: string;
-  channel: string;
-  /** The message that made it. */
-  envelopeId: string;
-  at: string;
-}
-
-export type ContactEvent = DuplicateFlaggedEvent | ContactCreatedEvent;
-
 export interface BatchResult {
   resolved: ResolvedEnvelope[];
-  events: ContactEvent[];
+  events: DuplicateFlaggedEvent[];
   /** Messages from blocked contacts, dropped silently. */
   dropped: number;
   /** Deliveries of an envelope id that was already processed from another offset (provider retries). */
@@ -108,16 +95,14 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
     const contactIds = [...new Set(resolvedItems.map((item) => outcomes.get(item.envelope.id)!.contactId))];
     const summaries = await contactSummaries(trx, contactIds);
     const resolvedAt = now.toISOString();
-    const resolved = resolvedItems.map(({ envelope }) => {
-      const { contactId, isNew } = outcomes.get(envelope.id)!;
-      const summary = summaries.get(contactId);
-      const contact = { id: contactId, isNew, displayName: summary?.displayName ?? '', potentialDuplicates: summary?.potentialDuplicates ?? 0 };
-      return { ...envelope, contact, resolvedAt };
-    });
     return {
-      resolved,
-      events: [...resolved.filter((record) => record.contact.isNew).map(contactCreated),
-        ...flagged.map((f) => duplicateFlagged(f, resolvedAt))],
+      resolved: resolvedItems.map(({ envelope }) => {
+        const { contactId, isNew } = outcomes.get(envelope.id)!;
+        const summary = summaries.get(contactId);
+        const contact = { id: contactId, isNew, displayName: summary?.displayName ?? '', potentialDuplicates: summary?.potentialDuplicates ?? 0 };
+        return { ...envelope, contact, resolvedAt };
+      }),
+      events: flagged.map((f) => duplicateFlagged(f, resolvedAt)),
       dropped: decisions.filter((d) => d.outcome === 'dropped').length,
       duplicates: items.length - replays.length - fresh.length,
     };
@@ -278,11 +263,6 @@ const TRUSTABLE_KINDS: ReadonlySet<string> = new Set(['email', 'sms', 'whatsapp'
 function newContact(identity: IdentityClaim, fields: SenderFacts['fields'], lastInboundAt: Date): NewContact {
   return { ...fields, id: identity.contactId, displayName: fields.displayName ?? defaultDisplayName(identity),
     nameGenerated: !fields.displayName, lastInboundAt };
-}
-
-function contactCreated(record: ResolvedEnvelope): ContactCreatedEvent {
-  return { type: 'contact.created', contactId: record.contact.id, displayName: record.contact.displayName, channel: record.channel,
-    envelopeId: record.id, at: record.resolvedAt };
 }
 
 function duplicateFlagged(flag: FlaggedDuplicate, at: string): DuplicateFlaggedEvent {

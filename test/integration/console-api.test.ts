@@ -97,6 +97,19 @@ describe('the API gaps the console found (real Postgres and Kafka)', function ()
         const event = text.split('\n\n').find((block) => block.includes(created.body.id))!;
         expect(event).to.match(/^event: contact\.created\ndata: \{/);
         expect(JSON.parse(event.split('\ndata: ')[1]!)).to.include({ type: 'contact.created', displayName: 'Live Lou', actor: 'test owner' });
+
+        // A contact the resolver makes: from its resolved record, once, and not for the sender's next message.
+        await harness.startResolver();
+        const resolved = await harness.read('resolved');
+        const message = (id: string) => ({ id, account: 'console-test', sender: { id: 'live-sender', name: 'Live Lena' }, text: 'hi' });
+        expect((await harness.post('/v1/messages', message('m1'))).status).to.equal(202);
+        await waitFor(() => text.includes('Live Lena'), { what: 'contact.created for the resolver\'s new contact', timeoutMs: 30_000 });
+        expect((await harness.post('/v1/messages', message('m2'))).status).to.equal(202);
+        await resolved.waitForCount(2);
+        await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for a second event, were there one
+        const made = text.split('\n\n').filter((block) => block.includes('Live Lena'));
+        expect(made).to.have.length(1);
+        expect(JSON.parse(made[0]!.split('\ndata: ')[1]!)).to.include({ type: 'contact.created', channel: 'api' });
       } finally {
         controller.abort();
         await reading;
