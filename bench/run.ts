@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Message } from 'kafkajs';
@@ -89,7 +89,7 @@ async function drainPhase() {
   await resolveAll(existingEnvelopes());
   await produceAll(topics.inbound, drainEnvelopes(N));
   const metricsPort = await freePort();
-  const resolver = startChild('resolver', 'dist/resolvers/identity/main.js', { KAFKA_TOPIC_PREFIX: prefixOf(topics),
+  const resolver = startChild('resolver', 'resolver', { KAFKA_TOPIC_PREFIX: prefixOf(topics),
     RESOLVER_GROUP_ID: `bench-${randomBytes(3).toString('hex')}`, RESOLVER_METRICS_PORT: String(metricsPort) });
   const meter = cpuMeter({ resolver: () => processTree(resolver.pid!), ...groups });
   const startedAt = await waitForLedger((count) => count > EXISTING, () => meter.start());
@@ -150,8 +150,8 @@ async function httpPhase() {
   await createApiKey(db, { name: 'bench', role: 'owner', key });
   const env = { KAFKA_TOPIC_PREFIX: prefixOf(topics), PORT: String(port), RESOLVER_METRICS_PORT: '0',
     RESOLVER_GROUP_ID: `bench-e2e-${randomBytes(3).toString('hex')}`, IMPORT_MAX_BYTES: String(64 * 1_048_576) };
-  const gateway = startChild('gateway', 'dist/gateway/main.js', env);
-  const resolver = startChild('resolver', 'dist/resolvers/identity/main.js', env);
+  const gateway = startChild('gateway', 'web', env);
+  const resolver = startChild('resolver', 'resolver', env);
   const base = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok === true, { what: 'the gateway to be ready' });
 
@@ -383,9 +383,10 @@ async function produceAll(topic: string, envelopes: Envelope[]): Promise<void> {
   await producer.disconnect();
 }
 
-function startChild(name: string, entry: string, env: Record<string, string>): ChildProcess {
+/** A process as the Procfile runs it (`web`, `resolver`): the same entry point and the same Node flags. */
+function startChild(name: string, role: string, env: Record<string, string>): ChildProcess {
   const profile = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}-\${pid}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...profile, entry], { stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawn(process.execPath, [...profile, ...procfileArgs(role)], { stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...env } });
   children.push(child);
   return child;
@@ -415,4 +416,12 @@ async function waitForLedger(done: (count: number) => boolean, onDone?: () => vo
   }, { timeoutMs, intervalMs: 50, what: 'the resolver to commit' });
   onDone?.();
   return Date.now();
+}
+
+/** The arguments after `node` on the Procfile's line for `role`. */
+function procfileArgs(role: string): string[] {
+  const line = readFileSync('Procfile', 'utf8').split('\n').find((entry) => entry.startsWith(`${role}:`));
+  const words = line?.slice(role.length + 1).trim().split(/\s+/) ?? [];
+  if (words[0] !== 'node') throw new Error(`the Procfile has no \`${role}: node …\` line`);
+  return words.slice(1);
 }

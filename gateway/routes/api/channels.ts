@@ -1,5 +1,4 @@
 import { Router, type Request } from 'express';
-import QRCode from 'qrcode';
 import { DEVICE, deviceSchema, NEEDS_PAIRING, PAIRING, PAIRING_REQUEST, pairingBodySchema, pairingSchema } from '../../../connectors/whatsapp/pairing.js';
 import { ConflictError, NotFoundError } from '../../../contacts/errors.js';
 import { parseWith } from '../../../identity/parse.js';
@@ -46,6 +45,8 @@ export function channelsRoutes({ contacts, whatsappAccounts, webhooks }: AppDeps
       throw new ConflictError(`WhatsApp account ${account} has no pairing pending: it is linked, its process is not running, or it waits `
         + `for POST /api/channels/whatsapp/${account}/pairing`, { reason: 'not_pairing' });
     }
+    // Loaded on the first QR asked for: most gateways never draw one, and the module costs 10 MB of memory.
+    const { default: QRCode } = await import('qrcode');
     // A QR code lasts about 20 s before WhatsApp replaces it: never cached.
     res.set('Cache-Control', 'no-store').type('png').send(await QRCode.toBuffer(qr, { type: 'png', margin: 2, scale: 8 }));
   });
