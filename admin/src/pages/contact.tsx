@@ -57,8 +57,9 @@ export function ContactPage({ me, id }: { me: Me; id: string }) {
 
       <section aria-labelledby="channels-title">
         <h2 id="channels-title">Channels</h2>
+        <h3>Active</h3>
         <ul class="channels">
-          {contact.channels.active.length === 0 && <li class="inactive">No active channel.</li>}
+          {contact.channels.active.length === 0 && <li class="inactive">None.</li>}
           {contact.channels.active.map((c) => <li key={c.identityId}><ChannelIcon channel={c.channel} /> <strong>{channelLabel(c.channel)}</strong>
             {' '}{c.value} <small>connected {when(c.connectedAt)}</small></li>)}
         </ul>
