@@ -3,7 +3,7 @@ import { findContactRow, toContactJson, type ContactJson } from '../db/repositor
 import { listContactIdentities } from '../db/repositories/identities.js';
 import { countNotes } from '../db/repositories/notes.js';
 import { countOpenDuplicates } from '../db/repositories/suggestions.js';
-import { CHANNELS, channelOfKind, isSenderKind, type Channel } from '../identity/channels.js';
+import { CHANNELS, channelOfStoredKind, type Channel } from '../identity/channels.js';
 
 export interface IdentityJson {
   id: string;
@@ -38,7 +38,7 @@ export async function contactDetail(db: Knex, id: string): Promise<ContactLookup
     if (!row) return { kind: 'missing' };
     if (row.merged_into) return { kind: 'merged', into: row.merged_into };
     const identities = (await listContactIdentities(trx, id)).map((identity): IdentityJson => ({
-      id: identity.id, channel: isSenderKind(identity.kind) ? channelOfKind(identity.kind) : 'api', kind: identity.kind,
+      id: identity.id, channel: channelOfStoredKind(identity.kind), kind: identity.kind,
       scope: identity.scope, value: identity.value, connectedAt: identity.created_at.toISOString(),
       lastMessageAt: identity.last_inbound_at?.toISOString() ?? null, messageCount: identity.message_count ?? 0,
     }));

@@ -14,11 +14,9 @@ const STANDARD_COLUMNS = ['id', 'name', 'firstName', 'lastName', 'email', 'phone
 export function exportOperations({ db, clock, searchTimeoutMs }: ContactsContext) {
   return {
     /** Streams the contacts a query matches to `out`; resolves with how many were written. */
-    export: async (query: Omit<ContactQuery, 'sort' | 'cursor' | 'limit'> & { ids?: string[] }, keyId: string, columns: string[],
-      out: Writable) => {
+    export: async (query: Omit<ContactQuery, 'sort' | 'cursor' | 'limit'>, keyId: string, columns: string[], out: Writable) => {
       const { where } = await whereOf(db, query, keyId, clock());
-      const only = query.ids ? { text: `(${where.text}) AND c.id = ANY(?::uuid[])`, params: [...where.params, query.ids] } : where;
-      return exportContacts(db, only, columns, out, searchTimeoutMs);
+      return exportContacts(db, where, columns, out, searchTimeoutMs);
     },
   };
 }

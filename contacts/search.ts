@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import { isStatementTimeout } from '../db/errors.js';
-import { listContacts, SORTS, type ContactPage, type Sort, type SortKey } from '../db/repositories/contact-profiles.js';
+import { listContacts, SORTS, type ContactJson, type ContactPage, type Sort, type SortKey } from '../db/repositories/contact-profiles.js';
+import { identityKindsByContact } from '../db/repositories/identities.js';
 import { findVisibleView } from '../db/repositories/views.js';
+import { allOf } from '../db/sql.js';
+import { channelOfStoredKind, type Channel } from '../identity/channels.js';
 import { parseWith, PayloadError } from '../identity/parse.js';
 import type { ContactsContext } from './change.js';
 import { NotFoundError, SearchTimeoutError } from './errors.js';
@@ -11,12 +14,20 @@ import { savedFilterSchema } from './schema.js';
 /** Finding contacts: a page of a query (filter, view, free text, sort, cursor). */
 export function searchOperations({ db, clock, searchTimeoutMs }: ContactsContext) {
   return {
-    page: async (query: ContactQuery, keyId: string): Promise<ContactPage> => {
+    /** A page of contacts, each with the channels it has an identity on (the list's icons). */
+    page: async (query: ContactQuery, keyId: string): Promise<ContactListPage> => {
       const { where, viewSort } = await whereOf(db, query, keyId, clock());
-      return timeLimited(() => listContacts(db, { where, sort: parseSort(query.sort ?? viewSort), cursor: query.cursor,
+      const page = await timeLimited(() => listContacts(db, { where, sort: parseSort(query.sort ?? viewSort), cursor: query.cursor,
         limit: query.limit, timeoutMs: searchTimeoutMs }));
+      const kinds = await identityKindsByContact(db, page.contacts.map((contact) => contact.id));
+      return { ...page, contacts: page.contacts.map((contact) =>
+        ({ ...contact, channels: [...new Set((kinds.get(contact.id) ?? []).map(channelOfStoredKind))] })) };
     },
   };
+}
+
+export interface ContactListPage extends ContactPage {
+  contacts: (ContactJson & { channels: Channel[] })[];
 }
 
 /** Runs a search; one that PostgreSQL cancelled for running too long is a SearchTimeoutError saying what to do. */
@@ -35,6 +46,8 @@ export interface ContactQuery {
   also?: Condition[];
   /** Free text over name, email, phone, tags and custom field values. */
   q?: string;
+  /** Only these contacts (the rows someone selected). */
+  ids?: string[];
   /** A saved view whose filter is combined (AND) with this one. */
   viewId?: string;
   /** `name`, `-created`, …; without one, the view's sort, then newest first. */
@@ -46,8 +59,7 @@ export interface ContactQuery {
 /** The WHERE fragment for a query: its filter, its view's filter and its free text, all parameterised. */
 export async function whereOf(db: Knex, query: Omit<ContactQuery, 'sort' | 'cursor' | 'limit'>, keyId: string, now: Date):
   Promise<{ where: SqlFragment; viewSort?: string }> {
-  const parts = [compileFilter(query.filter, now)];
-  if (query.also?.length) parts.push(compileFilter({ conditions: query.also, match: 'all' }, now));
+  const parts = [matchWhere(query, now)];
   let viewSort: string | undefined;
   if (query.viewId) {
     const view = await findVisibleView(db, query.viewId, keyId);
@@ -57,9 +69,17 @@ export async function whereOf(db: Knex, query: Omit<ContactQuery, 'sort' | 'curs
     parts.push(compileFilter(saved, now));
     viewSort = saved.sort;
   }
-  if (query.q?.trim()) parts.push(freeText(query.q.trim()));
-  return { where: { text: parts.map((part) => `(${part.text})`).join(' AND '), params: parts.flatMap((part) => part.params) },
-    viewSort };
+  return { where: allOf(parts), viewSort };
+}
+
+/** What a query matches apart from its saved view: its filter, shorthand conditions, free text and listed ids. */
+export function matchWhere(query: Pick<ContactQuery, 'filter' | 'also' | 'q' | 'ids'>, now: Date): SqlFragment {
+  return allOf([
+    compileFilter(query.filter, now),
+    ...(query.also?.length ? [compileFilter({ conditions: query.also, match: 'all' }, now)] : []),
+    ...(query.q?.trim() ? [freeText(query.q.trim())] : []),
+    ...(query.ids ? [{ text: 'c.id = ANY(?::uuid[])', params: [query.ids] }] : []),
+  ]);
 }
 
 /** `name`, `-created`, …: a key of SORTS, descending with a leading `-`. */
@@ -70,8 +90,7 @@ export function parseSort(value: string | undefined, fallback: Sort = { key: 'cr
   return { key: key as SortKey, descending: value.startsWith('-') };
 }
 
-/** Free text over name, email, phone, tags and custom field values, as one fragment over `contacts c`. */
-export function freeText(q: string): SqlFragment {
+function freeText(q: string): SqlFragment {
   const pattern = likePattern(q);
   return {
     text: `c.display_name ILIKE ? ESCAPE '\\' OR c.email ILIKE ? ESCAPE '\\' OR c.phone ILIKE ? ESCAPE '\\'

@@ -27,6 +27,12 @@ export interface SqlFragment {
   params: SqlParam[];
 }
 
+/** Fragments that must all hold, as one (`TRUE` for none). */
+export function allOf(parts: readonly SqlFragment[]): SqlFragment {
+  if (parts.length === 0) return { text: 'TRUE', params: [] };
+  return { text: parts.map((part) => `(${part.text})`).join(' AND '), params: parts.flatMap((part) => part.params) };
+}
+
 /**
  * Runs `work` in a read-only transaction whose statements PostgreSQL cancels after `timeoutMs` (SQLSTATE 57014,
  * see `isStatementTimeout`): for queries people shape themselves, such as searches, so none holds a connection

@@ -31,6 +31,11 @@ export function isSenderKind(value: string): value is SenderKind {
   return CHANNEL_OF_KIND.has(value as SenderKind);
 }
 
+/** The channel of an identity kind as stored; a kind this version does not know counts as `api`. */
+export function channelOfStoredKind(kind: string): Channel {
+  return isSenderKind(kind) ? channelOfKind(kind) : 'api';
+}
+
 /** What a contact can be reached on and compared by across contacts for duplicates. */
 export type PointKind = 'email' | 'phone';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { query } from '../sql.js';
+import { allOf, query } from '../sql.js';
 
 export interface AuditEntry {
   action: string;
@@ -48,14 +48,17 @@ export interface AuditQuery {
 
 /** Newest first, narrowed by actor, action and contact when given. */
 export async function listAuditEntries(db: Knex, options: AuditQuery): Promise<AuditRecord[]> {
+  // Only the filters given, so each walks its own index (audit_log_actor, _action, _target) in id order.
+  const where = allOf([
+    ...(options.before !== undefined ? [{ text: 'id < ?', params: [options.before] }] : []),
+    ...(options.actorKeyId ? [{ text: 'actor_key_id = ?', params: [options.actorKeyId] }] : []),
+    ...(options.action ? [{ text: 'action = ?', params: [options.action] }] : []),
+    ...(options.contactId ? [{ text: "target_type = 'contact' AND target_id = ?", params: [options.contactId] }] : []),
+  ]);
   const rows = await query<{ id: number; actor_key_id: string | null; actor_name: string; action: string; target_type: string;
     target_id: string | null; before: unknown; after: unknown; at: Date }>(db,
     `SELECT id, actor_key_id, actor_name, action, target_type, target_id, before, after, at FROM audit_log
-      WHERE (?::bigint IS NULL OR id < ?::bigint) AND (?::uuid IS NULL OR actor_key_id = ?::uuid)
-        AND (?::text IS NULL OR action = ?::text) AND (?::uuid IS NULL OR (target_type = 'contact' AND target_id = ?::text))
-      ORDER BY id DESC LIMIT ?`,
-    [...[options.before, options.actorKeyId, options.action, options.contactId].flatMap((value) => [value ?? null, value ?? null]),
-      options.limit]);
+      WHERE ${where.text} ORDER BY id DESC LIMIT ?`, [...where.params, options.limit]);
   return rows.map((row) => ({
     id: String(row.id), actor: { keyId: row.actor_key_id, name: row.actor_name }, action: row.action,
     targetType: row.target_type, targetId: row.target_id, before: row.before, after: row.after, at: row.at.toISOString(),

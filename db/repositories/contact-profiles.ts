@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { channelOfKind, type Channel, type SenderKind } from '../../identity/channels.js';
 import { PayloadError } from '../../identity/parse.js';
 import { query, withStatementTimeout, type SqlFragment } from '../sql.js';
 import type { ContactStatus } from './contacts.js';
@@ -110,8 +109,7 @@ export interface Sort {
 }
 
 export interface ContactPage {
-  /** Each with the channels it has an identity on, for the list's icons. */
-  contacts: (ContactJson & { channels: Channel[] })[];
+  contacts: ContactJson[];
   nextCursor: string | null;
 }
 
@@ -127,9 +125,8 @@ export async function listContacts(db: Knex, options: { where: SqlFragment; sort
   const keyset = after
     ? { text: `AND (${expression}, c.id) ${options.sort.descending ? '<' : '>'} (?::${type}, ?::uuid)`, params: after }
     : { text: '', params: [] };
-  const rows = await withStatementTimeout(db, options.timeoutMs, (trx) => query<ContactRow & { sort_key: string; kinds: SenderKind[] }>(trx,
-    `SELECT ${CONTACT_SELECT}, (${expression})::text AS sort_key,
-            ARRAY(SELECT DISTINCT ci.kind FROM contact_identities ci WHERE ci.contact_id = c.id) AS kinds
+  const rows = await withStatementTimeout(db, options.timeoutMs, (trx) => query<ContactRow & { sort_key: string }>(trx,
+    `SELECT ${CONTACT_SELECT}, (${expression})::text AS sort_key
        FROM contacts c
       WHERE c.status <> 'merged' AND (${options.where.text}) ${keyset.text}
       ORDER BY ${expression} ${direction}, c.id ${direction}
@@ -138,7 +135,7 @@ export async function listContacts(db: Knex, options: { where: SqlFragment; sort
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {
-    contacts: page.map((row) => ({ ...toContactJson(row), channels: [...new Set(row.kinds.map(channelOfKind))] })),
+    contacts: page.map(toContactJson),
     nextCursor: rows.length > options.limit && last ? encodeCursor([options.sort.key, last.sort_key, last.id]) : null,
   };
 }

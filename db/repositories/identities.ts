@@ -63,6 +63,15 @@ export async function listContactIdentities(db: Knex | Knex.Transaction, contact
       WHERE i.contact_id = ? ORDER BY i.created_at, i.id`, [contactId]);
 }
 
+/** The distinct identity kinds of each of these contacts (a contact without identities is left out). */
+export async function identityKindsByContact(db: Knex | Knex.Transaction, contactIds: string[]): Promise<Map<string, string[]>> {
+  if (contactIds.length === 0) return new Map();
+  const rows = await query<{ contact_id: string; kinds: string[] }>(db,
+    `SELECT contact_id, array_agg(DISTINCT kind) AS kinds FROM contact_identities
+      WHERE contact_id = ANY(?::uuid[]) GROUP BY contact_id`, [contactIds]);
+  return new Map(rows.map((row) => [row.contact_id, row.kinds]));
+}
+
 /** Removes one identity of a contact; returns what it was, or undefined when the contact has no such identity. */
 export async function deleteIdentity(trx: Knex.Transaction, contactId: string, identityId: string):
   Promise<Pick<IdentityRow, 'kind' | 'scope' | 'value'> | undefined> {

@@ -172,11 +172,10 @@ export async function markUndone(trx: Knex.Transaction, id: string, by: string, 
 export async function listMerges(db: Knex, options: { before?: Date; limit: number }):
   Promise<(MergeRecord & { names: Record<string, string> })[]> {
   const rows = await query<MergeDbRow & { names: Record<string, string> | null }>(db,
-    `SELECT m.id, m.primary_id, m.secondary_ids, m.merged_by, m.merged_at, m.undone_by, m.undone_at,
-            (SELECT jsonb_object_agg(c.id, c.display_name) FROM contacts c
-              WHERE c.id = m.primary_id OR c.id = ANY(m.secondary_ids)) AS names
-       FROM merges m WHERE (?::timestamptz IS NULL OR m.merged_at < ?::timestamptz)
-      ORDER BY m.merged_at DESC, m.id LIMIT ?`, [options.before ?? null, options.before ?? null, options.limit]);
+    `SELECT ${MERGE_COLUMNS}, (SELECT jsonb_object_agg(c.id, c.display_name) FROM contacts c
+                                WHERE c.id = m.primary_id OR c.id = ANY(m.secondary_ids)) AS names
+       FROM merges m WHERE (?::timestamptz IS NULL OR merged_at < ?::timestamptz)
+      ORDER BY merged_at DESC, id LIMIT ?`, [options.before ?? null, options.before ?? null, options.limit]);
   return rows.map((row) => ({ ...toMergeRecord(row), names: row.names ?? {} }));
 }
 

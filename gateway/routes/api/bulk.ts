@@ -3,7 +3,7 @@ import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { NotFoundError } from '../../../contacts/errors.js';
 import { exportColumns } from '../../../contacts/export.js';
 import { filterSchema } from '../../../contacts/filters.js';
-import { deleteContactsSchema, MAX_QUERY_LENGTH } from '../../../contacts/schema.js';
+import { deleteContactsSchema, MAX_QUERY_LENGTH, uuid } from '../../../contacts/schema.js';
 import { shorthandConditions } from '../../../contacts/search.js';
 import { parseWith, PayloadError } from '../../../identity/parse.js';
 import type { AppDeps } from '../../app.js';
@@ -78,8 +78,7 @@ function idempotencyKey(req: Request): string | undefined {
 function exportIds(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const ids = text.split(',').map((id) => id.trim());
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if (ids.length > MAX_EXPORT_IDS || !ids.every((id) => uuid.test(id))) {
+  if (ids.length > MAX_EXPORT_IDS || !ids.every((id) => uuid.safeParse(id).success)) {
     throw new PayloadError(`ids: up to ${MAX_EXPORT_IDS} contact ids (UUIDs) separated by commas`, 'ids');
   }
   return ids;
