@@ -21,6 +21,12 @@ export const session = {
 };
 
 export async function api<T>(method: string, path: string, body?: unknown, key = session.key()): Promise<T> {
+  const response = await send(method, path, body, key);
+  return response.status === 204 ? undefined as T : await response.json() as T;
+}
+
+/** A request with the key; a refusal or an unreachable gateway is an ApiError with the API's own sentence. */
+async function send(method: string, path: string, body: unknown, key: string | null): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -31,15 +37,12 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
   } catch {
     throw new ApiError(0, 'The gateway cannot be reached: check that it is running, then try again.');
   }
-  if (response.status === 204) return undefined as T;
+  if (response.ok) return response;
   const json = await response.json().catch(() => undefined) as { error?: { message?: string; code?: string; field?: string } } | undefined;
-  if (!response.ok) {
-    const message = json?.error?.message ?? (response.status === 503
-      ? 'The service is unavailable right now (503): try again in a moment.'
-      : `The request failed with status ${response.status}.`);
-    throw new ApiError(response.status, message, json?.error?.field, json?.error?.code);
-  }
-  return json as T;
+  const message = json?.error?.message ?? (response.status === 503
+    ? 'The service is unavailable right now (503): try again in a moment.'
+    : `The request failed with status ${response.status}.`);
+  throw new ApiError(response.status, message, json?.error?.field, json?.error?.code);
 }
 
 export const can = {
@@ -115,14 +118,7 @@ export interface WebchatSite { id: string; name: string; allowedOrigins: string[
 
 /** A file the API answers (a CSV export, a QR code) as an object URL: the key goes in a header, never in a link. */
 export async function fetchBlob(path: string): Promise<string> {
-  const response = await fetch(path, { headers: { authorization: `Bearer ${session.key() ?? ''}` } }).catch(() => {
-    throw new ApiError(0, 'The gateway cannot be reached: check that it is running, then try again.');
-  });
-  if (!response.ok) {
-    const json = await response.json().catch(() => undefined) as { error?: { message?: string } } | undefined;
-    throw new ApiError(response.status, json?.error?.message ?? `The request failed with status ${response.status}.`);
-  }
-  return URL.createObjectURL(await response.blob());
+  return URL.createObjectURL(await (await send('GET', path, undefined, session.key())).blob());
 }
 
 /** Saves what `path` answers as a file named `name`. */

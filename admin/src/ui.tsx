@@ -1,4 +1,17 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
+
+/**
+ * What `load` answers, loaded on mount and by `reload()` (after a change); `error` holds the last failure,
+ * of the load or of an action reported with `setError`, until the next load succeeds.
+ */
+export function useLoad<T>(load: () => Promise<T>) {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<Error>();
+  const reload = useCallback(() => load().then((next) => { setData(next); setError(undefined); }, setError), []);
+  useEffect(() => { void reload(); }, [reload]);
+  return { data, error, setError, reload };
+}
 
 /** An error as a person reads it; a 503 says the service is unavailable instead of spinning forever. */
 export function Failure({ error }: { error: Error }) {

@@ -3,7 +3,7 @@ import { api, ApiError, can, type ContactRow, type Filter, type Me, type View } 
 import { BulkBar, type Selection } from '../bulk.js';
 import { FilterBuilder } from '../filter-builder.js';
 import { useLiveEvents } from '../live.js';
-import { ChannelIcon, Failure, when } from '../ui.js';
+import { ChannelIcon, Failure, useLoad, when } from '../ui.js';
 
 const SORTS = [['-lastInteraction', 'Last interaction'], ['-created', 'Newest'], ['created', 'Oldest'], ['name', 'Name A–Z'],
   ['-name', 'Name Z–A']] as const;
@@ -143,12 +143,9 @@ function filterProblem(error: Error | undefined): { kind: 'expression'; message:
 
 /** Saved views in a side list: open one, save the current filter as one (public or private), delete one's own. */
 function ViewsList({ me, filter, sort, onOpen }: { me: Me; filter: Filter; sort: string; onOpen: (view: View) => void }) {
-  const [views, setViews] = useState<View[]>();
-  const [error, setError] = useState<Error>();
+  const { data: views, error, setError, reload: load } = useLoad(async () => (await api<{ views: View[] }>('GET', '/api/views')).views);
   const [name, setName] = useState('');
   const [shared, setShared] = useState(false);
-  const load = () => api<{ views: View[] }>('GET', '/api/views').then((r) => { setViews(r.views); setError(undefined); }, setError);
-  useEffect(() => { void load(); }, []);
   const save = (event: Event) => {
     event.preventDefault();
     api('POST', '/api/views', { name: name.trim(), public: shared, filter: { ...filter, sort } })

@@ -1,16 +1,14 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, can, type Me, type Suggestion } from '../api.js';
 import { useLiveEvents } from '../live.js';
 import { MergeDrawer } from '../merge.js';
-import { Failure, when } from '../ui.js';
+import { Failure, useLoad, when } from '../ui.js';
 
 /** Every open merge suggestion, newest first, with both contacts side by side, Merge and "Not a duplicate"; new ones appear live. */
 export function DuplicatesPage({ me }: { me: Me }) {
-  const [suggestions, setSuggestions] = useState<Suggestion[]>();
-  const [error, setError] = useState<Error>();
-  const load = () => api<{ duplicates: Suggestion[] }>('GET', '/api/duplicates').then((r) => { setSuggestions(r.duplicates); setError(undefined); }, setError);
+  const { data: suggestions, error, setError, reload: load } = useLoad(async () =>
+    (await api<{ duplicates: Suggestion[] }>('GET', '/api/duplicates')).duplicates);
   const [merging, setMerging] = useState<{ id: string; name: string }[]>();
-  useEffect(() => { void load(); }, []);
   useLiveEvents(['duplicate_flagged', 'contact.merged', 'contact.unmerged', 'contact.deleted', 'contact.blocked'], load);
   return (
     <section aria-labelledby="duplicates-page-title">

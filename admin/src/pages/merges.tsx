@@ -1,15 +1,12 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, type MergeRecord } from '../api.js';
-import { Failure, when } from '../ui.js';
+import { Failure, useLoad, when } from '../ui.js';
 
 /** Every merge, newest first, with who was merged into whom and undo for those not undone yet. */
 export function MergesPage() {
-  const [merges, setMerges] = useState<MergeRecord[]>();
-  const [error, setError] = useState<Error>();
+  const { data: merges, error, setError, reload: load } = useLoad(async () =>
+    (await api<{ merges: MergeRecord[] }>('GET', '/api/merges?limit=100')).merges);
   const [status, setStatus] = useState<string>();
-  const load = () => api<{ merges: MergeRecord[] }>('GET', '/api/merges?limit=100')
-    .then((r) => { setMerges(r.merges); setError(undefined); }, setError);
-  useEffect(() => { void load(); }, []);
   const name = (merge: MergeRecord, id: string) => merge.names?.[id] ?? '(deleted contact)';
   const undo = (merge: MergeRecord) => api('POST', `/api/merges/${merge.id}/undo`)
     .then(() => { setStatus(`Undone: ${merge.secondaryIds.length} contacts are separate from ${name(merge, merge.primaryId)} again.`); return load(); }, setError);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type ApiKey, type AuditEntry, type Me, type Role } from '../api.js';
-import { Failure, when } from '../ui.js';
+import { Failure, useLoad, when } from '../ui.js';
 
 const ACTIONS = ['contact.created', 'contact.updated', 'contact.blocked', 'contact.unblocked', 'contact.merged', 'contact.unmerged',
   'contact.deleted', 'contact.tagged', 'contact.untagged', 'contacts.tagged', 'contact.note_added', 'contact.identity_removed',
@@ -10,10 +10,7 @@ const AUDIT_PAGE = 50;
 
 /** What only owners do: API keys (a new key is shown once) and the audit log of every change. */
 export function OwnersPage({ me }: { me: Me }) {
-  const [keys, setKeys] = useState<ApiKey[]>();
-  const [error, setError] = useState<Error>();
-  const load = () => api<{ keys: ApiKey[] }>('GET', '/api/keys').then((r) => { setKeys(r.keys); setError(undefined); }, setError);
-  useEffect(() => { void load(); }, []);
+  const { data: keys, error, setError, reload: load } = useLoad(async () => (await api<{ keys: ApiKey[] }>('GET', '/api/keys')).keys);
   return (
     <>
       <section aria-labelledby="keys-title">
