@@ -96,7 +96,7 @@ async function drainPhase() {
   await waitForLedger((count) => count >= EXISTING + N, undefined, 600_000);
   const seconds = (Date.now() - startedAt) / 1000;
   const cpu = perMessage(meter.stop(), N);
-  const phases = await resolverPhases(metricsPort);
+  const phases = resolverPhases(await resolverCounters(metricsPort));
   const rssMb = peakRssMb(processTree(resolver.pid!));
   await stopChild(resolver);
   return { seconds, perSecond: N / seconds, cpuMicrosPerMessage: cpu, phases, resolverPeakRssMb: rssMb };
@@ -146,9 +146,10 @@ async function passThroughPhase() {
 async function httpPhase() {
   const topics = await createTopics();
   const port = await freePort();
+  const metricsPort = await freePort();
   const key = `bench-${randomBytes(12).toString('hex')}`;
   await createApiKey(db, { name: 'bench', role: 'owner', key });
-  const env = { KAFKA_TOPIC_PREFIX: prefixOf(topics), PORT: String(port), RESOLVER_METRICS_PORT: '0',
+  const env = { KAFKA_TOPIC_PREFIX: prefixOf(topics), PORT: String(port), RESOLVER_METRICS_PORT: String(metricsPort),
     RESOLVER_GROUP_ID: `bench-e2e-${randomBytes(3).toString('hex')}`, IMPORT_MAX_BYTES: String(64 * 1_048_576) };
   const gateway = startChild('gateway', 'web', env);
   const resolver = startChild('resolver', 'resolver', env);
@@ -157,6 +158,7 @@ async function httpPhase() {
 
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
+  const answers: number[] = [];
   let counting = false;
   const consumer = kafka.consumer({ groupId: `bench-reader-${randomBytes(3).toString('hex')}` });
   await consumer.connect();
@@ -183,12 +185,14 @@ async function httpPhase() {
     });
     // A kept-alive socket the gateway closed just as it was reused ends in ECONNRESET: send again, as any client
     // would (the same message id, so the gateway's answer and the resolved record are the same).
+    const asked = performance.now();
     const status = await send().catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ECONNRESET') throw error;
       resent++;
       return send();
     });
     if (status !== 202) throw new Error(`gateway answered ${status}`);
+    if (counting) answers.push(performance.now() - asked);
   };
 
   say('http: warming up…');
@@ -196,10 +200,12 @@ async function httpPhase() {
   for (let i = 0; i < 500; i++) await post(`warm-${i % 50}`);
   await waitFor(() => latencies.length >= 500, { what: 'the warm-up records', timeoutMs: 60_000 });
   latencies.length = 0;
+  answers.length = 0;
 
   say(`http: offering ${RATE} msg/s for ${SECONDS} s…`);
   const meter = cpuMeter({ gateway: () => processTree(gateway.pid!), resolver: () => processTree(resolver.pid!), ...groups });
   const total = RATE * SECONDS;
+  const countersBefore = await resolverCounters(metricsPort);
   meter.start();
   const begin = performance.now();
   const inFlight: Promise<void>[] = [];
@@ -213,9 +219,10 @@ async function httpPhase() {
   await Promise.all(inFlight);
   await waitFor(() => latencies.length >= total, { timeoutMs: 300_000, what: 'every record on the resolved topic' });
   const rateCpu = perMessage(meter.stop(), total);
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const pct = (p: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1));
-  const latency = { offeredRate: RATE, seconds: SECONDS, p50Ms: pct(50), p90Ms: pct(90), p99Ms: pct(99), maxMs: pct(100) };
+  const ratePhases = resolverPhases(await resolverCounters(metricsPort), countersBefore);
+  const latency = { offeredRate: RATE, seconds: SECONDS, p50Ms: percentile(latencies, 50), p90Ms: percentile(latencies, 90),
+    p99Ms: percentile(latencies, 99), maxMs: percentile(latencies, 100),
+    answer: { p50Ms: percentile(answers, 50), p99Ms: percentile(answers, 99) }, resolverPhases: ratePhases };
   const latenciesMs = [...latencies];
   counting = false;
 
@@ -311,6 +318,10 @@ function report({ drain, passThrough, reference, http, admin }: Results): void {
   });
   say(`CPU µs per message by process (machine: all of it). The resolver's batches averaged ${Math.round(batch)} messages: `
     + `parse ${drain.phases.parseMs.toFixed(1)} ms, PostgreSQL ${drain.phases.resolveMs.toFixed(1)} ms, Kafka commit ${drain.phases.commitMs.toFixed(1)} ms per batch.`);
+  const rate = http.latency.resolverPhases;
+  say(`at ${RATE} msg/s: the gateway answered in ${http.latency.answer.p50Ms} ms (p99 ${http.latency.answer.p99Ms}); the resolver's batches `
+    + `averaged ${rate.batchSize.toFixed(1)} messages (${rate.batches} batches): parse ${rate.parseMs.toFixed(1)} ms, `
+    + `PostgreSQL ${rate.resolveMs.toFixed(1)} ms, Kafka commit ${rate.commitMs.toFixed(1)} ms per batch.`);
   const atBatch = reference.find((run) => run.batch === 1_000) ?? reference[0]!;
   say(`database alone: ${reference.map((run) => `${run.batch}/batch ${Math.round(run.perSecond)} msg/s`).join(', ')}; `
     + `statements at ${atBatch.batch}/batch (ms per batch): ${atBatch.statements.map((s) => `${s.statement} ${s.msPerBatch}`).join(', ')}`);
@@ -332,17 +343,24 @@ function report({ drain, passThrough, reference, http, admin }: Results): void {
   say(`results: bench/results/${stamp}.json and .svg${flags.profile ? `; CPU profiles in ${profileDir}` : ''}`);
 }
 
-/** Mean time per batch of each phase, from the resolver's own histograms. */
-async function resolverPhases(port: number) {
+/** The resolver's own histograms: batches, messages and seconds spent in each phase so far. */
+async function resolverCounters(port: number) {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
-  const phase = (name: string) => {
-    const count = value(new RegExp(`tributary_resolver_phase_seconds_count\\{phase="${name}"\\} (\\S+)`));
-    return count === 0 ? 0 : (value(new RegExp(`tributary_resolver_phase_seconds_sum\\{phase="${name}"\\} (\\S+)`)) / count) * 1000;
-  };
-  const batches = value(/tributary_resolver_batch_size_count (\S+)/);
-  return { batches, batchSize: batches === 0 ? 0 : value(/tributary_resolver_batch_size_sum (\S+)/) / batches,
-    parseMs: phase('parse'), resolveMs: phase('resolve'), commitMs: phase('commit') };
+  const phase = (name: string, part: 'sum' | 'count') => value(new RegExp(`tributary_resolver_phase_seconds_${part}\\{phase="${name}"\\} (\\S+)`));
+  return { batches: value(/tributary_resolver_batch_size_count (\S+)/), messages: value(/tributary_resolver_batch_size_sum (\S+)/),
+    seconds: { parse: phase('parse', 'sum'), resolve: phase('resolve', 'sum'), commit: phase('commit', 'sum') } };
+}
+
+type ResolverCounters = Awaited<ReturnType<typeof resolverCounters>>;
+
+/** Mean batch size and mean time per batch of each phase between two readings of the resolver's histograms. */
+function resolverPhases(after: ResolverCounters, before?: ResolverCounters) {
+  const batches = after.batches - (before?.batches ?? 0);
+  const perBatch = (name: keyof ResolverCounters['seconds']) =>
+    batches === 0 ? 0 : ((after.seconds[name] - (before?.seconds[name] ?? 0)) / batches) * 1000;
+  return { batches, batchSize: batches === 0 ? 0 : (after.messages - (before?.messages ?? 0)) / batches,
+    parseMs: perBatch('parse'), resolveMs: perBatch('resolve'), commitMs: perBatch('commit') };
 }
 
 function existingEnvelopes(): Envelope[] {
@@ -402,6 +420,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 function prefixOf(topics: Topics): string {
   return topics.inbound.replace('tributary.inbound.v1', '');
+}
+
+/** The p-th percentile of `values`, in their unit, to a tenth. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1));
 }
 
 function perMessage(cpu: Record<string, number>, messages: number): Record<string, number> {
