@@ -1,4 +1,5 @@
 import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
+import './kafka-coordinators.js';
 import type { KafkaConfig } from './index.js';
 import type { Logger } from './logger.js';
 

@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, TopicMessages } from 'kafkajs';
+import { forgetCoordinators } from '../../config/kafka-coordinators.js';
 import type { Topics } from '../../config/topics.js';
 import type { Logger } from '../../config/logger.js';
 import type { Db } from '../../db/client.js';
@@ -164,6 +165,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
         });
         await transaction.commit();
       } catch (error) {
+        forgetCoordinators();
         await transaction.abort().catch((abortError: unknown) => log.warn({ err: abortError }, 'abort failed'));
         throw error;
       }
