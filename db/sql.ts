@@ -4,10 +4,31 @@ type Scalar = string | number | boolean | Date | Buffer | null;
 /** A bound parameter: a scalar, or an array sent to Postgres as one array parameter (for `unnest`/`ANY`). */
 export type SqlParam = Scalar | readonly Scalar[];
 
-/** Runs parameterised SQL (`?` placeholders) and returns its rows. The one place raw SQL meets knex. */
+/**
+ * Runs parameterised SQL (`?` placeholders) and returns its rows. The one place raw SQL meets knex.
+ * A statement that starts with its name in a comment (`/* ledger.find *\/`, the resolver's) is prepared once per
+ * connection and planned once PostgreSQL settles on a generic plan, instead of parsed and planned on every call.
+ */
 export async function query<Row = never>(db: Knex | Knex.Transaction, text: string, params: SqlParam[]): Promise<Row[]> {
-  const result = (await db.raw(text, params as unknown as Knex.RawBinding[])) as { rows: Row[] };
+  const raw = db.raw(text, params as unknown as Knex.RawBinding[]);
+  const name = preparedName(text);
+  const result = (await (name ? raw.options({ name }) : raw)) as { rows: Row[] };
   return result.rows;
+}
+
+const preparedNames = new Map<string, string | null>();
+
+/** One name per distinct text: a named statement whose text varies (an optional clause) is prepared once per variant. */
+function preparedName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined) {
+    // Past a thousand variants the text is not fixed after all: run the rest unprepared rather than hold them all.
+    if (preparedNames.size >= 1_000) return undefined;
+    const label = /^\/\* ([a-z.]+) \*\//.exec(text)?.[1];
+    name = label ? `${label}#${preparedNames.size}` : null;
+    preparedNames.set(text, name);
+  }
+  return name ?? undefined;
 }
 
 /*

@@ -51,26 +51,44 @@ describe('the resolver\'s statements on stale statistics (real PostgreSQL)', fun
   });
   after(async () => testDb.drop());
 
-  /** The plan of the statement named `name` that `work` issues; it runs inside a transaction that is rolled back. */
-  async function planOf(name: string, work: (trx: Knex.Transaction) => Promise<unknown>): Promise<PlanNode> {
-    let plan: PlanNode | undefined;
+  /**
+   * The plans of the statement named `name` that `work` issues: as planned for these values, and the generic plan
+   * a prepared statement settles on after five runs (the resolver prepares its statements), forced here with
+   * `plan_cache_mode`. It runs inside a transaction that is rolled back.
+   */
+  async function plansOf(name: string, work: (trx: Knex.Transaction) => Promise<unknown>): Promise<PlanNode[]> {
+    const plans: PlanNode[] = [];
     await testDb.db.transaction(async (trx) => {
+      const explain = async (sql: string, params: Knex.RawBinding[]) => {
+        const planOfRows = (rows: Record<string, unknown>[]) => (rows[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
+        plans.push(planOfRows((await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`, params)).rows));
+        // EXPLAIN EXECUTE takes no bound parameters: its arguments are written out as literals.
+        const native = trx.raw(sql, params).toSQL().toNative();
+        const execute = trx.raw(`EXECUTE plan_probe(${native.bindings.map(() => '?').join(', ')})`, native.bindings as Knex.RawBinding[]).toString();
+        await trx.raw('SET LOCAL plan_cache_mode = force_generic_plan');
+        await trx.raw(`PREPARE plan_probe AS ${native.sql}`);
+        try {
+          plans.push(planOfRows((await trx.raw(`EXPLAIN (FORMAT JSON) ${execute}`)).rows));
+        } finally {
+          await trx.raw('DEALLOCATE plan_probe');
+        }
+        return { rows: [] };
+      };
       const explaining = new Proxy(trx, {
         get(target, property, receiver) {
           if (property !== 'raw') return Reflect.get(target, property, receiver);
-          return async (sql: string, params: unknown[]) => {
-            if (!sql.startsWith(`/* ${name} */`)) return target.raw(sql, params as Knex.RawBinding[]);
-            const explained = await target.raw(`EXPLAIN (FORMAT JSON) ${sql}`, params as Knex.RawBinding[]);
-            plan = (explained.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
-            return { rows: [] };
+          return (sql: string, params: Knex.RawBinding[]) => {
+            if (!sql.startsWith(`/* ${name} */`)) return target.raw(sql, params);
+            const explained = explain(sql, params);
+            return Object.assign(explained, { options: () => explained });
           };
         },
       });
       await work(explaining);
       await trx.rollback();
     }).catch(() => undefined);
-    if (!plan) throw new Error(`${name} was not issued`);
-    return plan;
+    if (plans.length < 2) throw new Error(`${name} was not issued`);
+    return plans;
   }
 
   const keys = () => Array.from({ length: 1_000 }, (_, i) => ({ kind: 'api_user' as const, scope: 'a', value: `person-${i * 7}`, matchable: true }));
@@ -87,9 +105,25 @@ describe('the resolver\'s statements on stale statistics (real PostgreSQL)', fun
   for (const [name, work] of cases) {
     it(`${name} reads by index, never a whole table the resolver grows`, async () => {
       // (`duplicate_dismissals` holds the pairs people dismissed: small, and scanned whole when it is.)
-      expect(sequentialScans(await planOf(name, work)).filter((table) => (HOT_TABLES as readonly string[]).includes(table))).to.deep.equal([]);
+      const [custom, generic] = await plansOf(name, work);
+      const hot = (plan: PlanNode) => sequentialScans(plan).filter((table) => (HOT_TABLES as readonly string[]).includes(table));
+      expect(hot(custom!), 'planned for these values').to.deep.equal([]);
+      expect(hot(generic!), 'the generic plan of the prepared statement').to.deep.equal([]);
     });
   }
+
+  it('the resolver\'s statements are prepared once per connection and run again by name', async () => {
+    await testDb.db.transaction(async (trx) => {
+      const runsOf = async (name: string) => (await query<{ runs: number }>(trx, `SELECT generic_plans + custom_plans AS runs
+        FROM pg_prepared_statements WHERE statement LIKE '/* ${name} */%'`, [])).map((row) => Number(row.runs));
+      const [before = 0] = await runsOf('ledger.find');
+      for (let run = 0; run < 3; run++) await findProcessed(trx, envelopeIds.slice(0, 10));
+      expect(await runsOf('ledger.find'), 'one prepared statement, run three times more').to.deep.equal([before + 3]);
+      await trx.rollback();
+    }).catch((error: unknown) => {
+      if (!(error instanceof Error && error.message.includes('Transaction rejected'))) throw error;
+    });
+  });
 
   it('the resolver\'s maintenance ANALYZEs the tables that grew, and prunes the ledger to its retention', async () => {
     // A backend reports its row counts to the statistics up to seconds later, and at once when it exits: close the
