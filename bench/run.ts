@@ -163,9 +163,20 @@ async function httpPhase() {
   const consumer = kafka.consumer({ groupId: `bench-reader-${randomBytes(3).toString('hex')}` });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.resolved, fromBeginning: true });
+  // Where each message's time went, by wall clock: sent → the gateway's receivedAt stamp → the resolver starting
+  // its batch (resolvedAt) → read here.
+  const stages: { gateway: number[]; toResolver: number[]; resolveAndCommit: number[] } = { gateway: [], toResolver: [], resolveAndCommit: [] };
+  const sentWallAt = new Map<string, number>();
   await consumer.run({ eachMessage: async ({ message }) => {
-    const start = sentAt.get(message.headers?.['envelope-id']?.toString() ?? '');
-    if (start !== undefined && counting) latencies.push(performance.now() - start);
+    const id = message.headers?.['envelope-id']?.toString() ?? '';
+    const start = sentAt.get(id);
+    if (start === undefined || !counting) return;
+    latencies.push(performance.now() - start);
+    const { receivedAt, resolvedAt } = JSON.parse(message.value!.toString()) as { receivedAt: string; resolvedAt: string };
+    const [sent, received, resolving] = [sentWallAt.get(id)!, Date.parse(receivedAt), Date.parse(resolvedAt)];
+    stages.gateway.push(received - sent);
+    stages.toResolver.push(resolving - received);
+    stages.resolveAndCommit.push(Date.now() - resolving);
   } });
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
   let resent = 0;
@@ -174,6 +185,7 @@ async function httpPhase() {
   const post = async (sender: string) => {
     const id = randomBytes(8).toString('hex');
     sentAt.set(envelopeId('api', ACCOUNT, id), performance.now());
+    sentWallAt.set(envelopeId('api', ACCOUNT, id), Date.now());
     const body = JSON.stringify({ id, account: ACCOUNT, sender: { id: sender }, text: 'hello' });
     const send = () => new Promise<number>((done, fail) => {
       const req = request(`${base}/v1/messages`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`,
@@ -201,6 +213,7 @@ async function httpPhase() {
   await waitFor(() => latencies.length >= 500, { what: 'the warm-up records', timeoutMs: 60_000 });
   latencies.length = 0;
   answers.length = 0;
+  for (const stage of Object.values(stages)) stage.length = 0;
 
   say(`http: offering ${RATE} msg/s for ${SECONDS} s…`);
   const meter = cpuMeter({ gateway: () => processTree(gateway.pid!), resolver: () => processTree(resolver.pid!), ...groups });
@@ -222,7 +235,8 @@ async function httpPhase() {
   const ratePhases = resolverPhases(await resolverCounters(metricsPort), countersBefore);
   const latency = { offeredRate: RATE, seconds: SECONDS, p50Ms: percentile(latencies, 50), p90Ms: percentile(latencies, 90),
     p99Ms: percentile(latencies, 99), maxMs: percentile(latencies, 100),
-    answer: { p50Ms: percentile(answers, 50), p99Ms: percentile(answers, 99) }, resolverPhases: ratePhases };
+    answer: { p50Ms: percentile(answers, 50), p99Ms: percentile(answers, 99) }, resolverPhases: ratePhases,
+    stages: Object.fromEntries(Object.entries(stages).map(([name, ms]) => [name, { p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99) }])) };
   const latenciesMs = [...latencies];
   counting = false;
 
@@ -321,7 +335,8 @@ function report({ drain, passThrough, reference, http, admin }: Results): void {
   const rate = http.latency.resolverPhases;
   say(`at ${RATE} msg/s: the gateway answered in ${http.latency.answer.p50Ms} ms (p99 ${http.latency.answer.p99Ms}); the resolver's batches `
     + `averaged ${rate.batchSize.toFixed(1)} messages (${rate.batches} batches): parse ${rate.parseMs.toFixed(1)} ms, `
-    + `PostgreSQL ${rate.resolveMs.toFixed(1)} ms, Kafka commit ${rate.commitMs.toFixed(1)} ms per batch.`);
+    + `PostgreSQL ${rate.resolveMs.toFixed(1)} ms, Kafka commit ${rate.commitMs.toFixed(1)} ms per batch. Stages p50 / p99 (ms, wall clock): `
+    + Object.entries(http.latency.stages).map(([name, { p50Ms, p99Ms }]) => `${name} ${p50Ms} / ${p99Ms}`).join(', '));
   const atBatch = reference.find((run) => run.batch === 1_000) ?? reference[0]!;
   say(`database alone: ${reference.map((run) => `${run.batch}/batch ${Math.round(run.perSecond)} msg/s`).join(', ')}; `
     + `statements at ${atBatch.batch}/batch (ms per batch): ${atBatch.statements.map((s) => `${s.statement} ${s.msPerBatch}`).join(', ')}`);

@@ -3,7 +3,7 @@ import { producerDefaults } from '../config/kafka.js';
 
 /**
  * Transactional producers for partitions resolved at the same time: a producer runs one transaction at a
- * time, so each concurrent batch borrows its own. Ids are `<base>-<n>`, stable, so a restarted resolver
+ * time, so each concurrent batch borrows its own, and consecutive transactions take turns. Ids are `<base>-<n>`, stable, so a restarted resolver
  * with the same base id fences its predecessor's producers and aborts their open transactions.
  */
 export class ProducerPool {
@@ -35,7 +35,10 @@ export class ProducerPool {
   }
 
   async use<T>(work: (producer: Producer) => Promise<T>): Promise<T> {
-    const producer = this.idle.pop() ?? (await new Promise<Producer>((lend) => this.waiting.push(lend)));
+    // The producer idle longest, not the one just returned: Kafka finishes a commit (its markers) after EndTxn
+    // answers, and a transaction begun on the same id before then is refused with CONCURRENT_TRANSACTIONS, which
+    // kafkajs retries after 300 ms or more. Taken in turn, each id rests for the pool's other transactions.
+    const producer = this.idle.shift() ?? (await new Promise<Producer>((lend) => this.waiting.push(lend)));
     try {
       return await work(producer);
     } finally {
