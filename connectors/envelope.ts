@@ -66,12 +66,23 @@ export const envelopeSchema = z.object({
   if (path) context.addIssue({ code: 'custom', path, message: 'must not contain NUL (U+0000) or a lone surrogate' });
 });
 
-function unstorablePath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
-  if (typeof value === 'string') return isStorable(value) ? undefined : path;
+/**
+ * Where the first string PostgreSQL cannot store sits, or undefined. Every envelope passes here twice (gateway,
+ * resolver), so the path is built on the way back up, only when there is one.
+ */
+function unstorablePath(value: unknown): (string | number)[] | undefined {
+  if (typeof value === 'string') return isStorable(value) ? undefined : [];
   if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const found = unstorablePath(child, [...path, Array.isArray(value) ? Number(key) : key]);
-    if (found) return found;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const found = unstorablePath(value[index]);
+      if (found) return [index, ...found];
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    const found = unstorablePath((value as Record<string, unknown>)[key]);
+    if (found) return [key, ...found];
   }
   return undefined;
 }
