@@ -25,30 +25,42 @@ interface Lookup {
   coordinatorType?: number;
 }
 
+interface Kept {
+  answers: WeakMap<object, Map<string, { answer: Promise<CoordinatorMetadata>; until: number; epoch: number }>>;
+  epoch: number;
+}
+
 interface ClusterPrototype {
   findGroupCoordinator(lookup: Lookup): Promise<unknown>;
   findGroupCoordinatorMetadata(lookup: Lookup): Promise<CoordinatorMetadata>;
+  [KEPT]?: Kept;
 }
 
-const kept = new WeakMap<object, Map<string, { answer: Promise<CoordinatorMetadata>; until: number; epoch: number }>>();
-let epoch = 0;
+/**
+ * The cache lives on kafkajs's class, not in this module: a process that loads this module twice (once through
+ * `require`, once through `import`, as a test runner may) wraps kafkajs once and forgets through one epoch.
+ */
+const KEPT = Symbol.for('tributary.kafkaCoordinators');
+const Cluster = createRequire(import.meta.url)('kafkajs/src/cluster/index.js') as { prototype: ClusterPrototype };
 const keyOf = ({ groupId, coordinatorType }: Lookup) => `${coordinatorType ?? 0}:${groupId}`;
+const kept: Kept = Cluster.prototype[KEPT] ?? install();
 
-function install(): void {
-  const Cluster = createRequire(import.meta.url)('kafkajs/src/cluster/index.js') as { prototype: ClusterPrototype };
+function install(): Kept {
   const { findGroupCoordinator, findGroupCoordinatorMetadata } = Cluster.prototype;
   if (typeof findGroupCoordinator !== 'function' || typeof findGroupCoordinatorMetadata !== 'function') {
     throw new Error('kafkajs changed: Cluster.findGroupCoordinator(Metadata) is gone; review config/kafka-coordinators.ts');
   }
+  const state: Kept = { answers: new WeakMap(), epoch: 0 };
+  const forget = (cluster: object, lookup: Lookup) => state.answers.get(cluster)?.delete(keyOf(lookup));
 
   Cluster.prototype.findGroupCoordinatorMetadata = function (this: object, lookup: Lookup) {
-    const cache = kept.get(this) ?? new Map();
-    kept.set(this, cache);
+    const cache = state.answers.get(this) ?? new Map();
+    state.answers.set(this, cache);
     const key = keyOf(lookup);
     const hit = cache.get(key);
-    if (hit && hit.until > Date.now() && hit.epoch === epoch) return hit.answer;
+    if (hit && hit.until > Date.now() && hit.epoch === state.epoch) return hit.answer;
     const answer = findGroupCoordinatorMetadata.call(this, lookup);
-    cache.set(key, { answer, until: Date.now() + COORDINATOR_TTL_MS, epoch });
+    cache.set(key, { answer, until: Date.now() + COORDINATOR_TTL_MS, epoch: state.epoch });
     answer.catch(() => forget(this, lookup));
     return answer;
   };
@@ -61,15 +73,11 @@ function install(): void {
       throw error;
     }
   };
+  Cluster.prototype[KEPT] = state;
+  return state;
 }
 
 /** Every client asks again on its next look-up: for a caller whose request to a coordinator just failed. */
 export function forgetCoordinators(): void {
-  epoch++;
+  kept.epoch++;
 }
-
-function forget(cluster: object, lookup: Lookup): void {
-  kept.get(cluster)?.delete(keyOf(lookup));
-}
-
-install();

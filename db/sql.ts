@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 
 type Scalar = string | number | boolean | Date | Buffer | null;
@@ -25,7 +26,8 @@ function preparedName(text: string): string | undefined {
     // Past a thousand variants the text is not fixed after all: run the rest unprepared rather than hold them all.
     if (preparedNames.size >= 1_000) return undefined;
     const label = /^\/\* ([a-z.]+) \*\//.exec(text)?.[1];
-    name = label ? `${label}#${preparedNames.size}` : null;
+    // Named by the text itself, so two copies of this module in one process (a test runner's) agree on names.
+    name = label ? `${label}#${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : null;
     preparedNames.set(text, name);
   }
   return name ?? undefined;
