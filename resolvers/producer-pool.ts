@@ -3,8 +3,9 @@ import { producerDefaults } from '../config/kafka.js';
 
 /**
  * Transactional producers for partitions resolved at the same time: a producer runs one transaction at a
- * time, so each concurrent batch borrows its own, and consecutive transactions take turns. Ids are `<base>-<n>`, stable, so a restarted resolver
- * with the same base id fences its predecessor's producers and aborts their open transactions.
+ * time, so each concurrent batch borrows its own, and consecutive transactions take turns. Ids are
+ * `<base>-<n>`, stable, so a restarted resolver with the same base id fences its predecessor's producers and
+ * aborts their open transactions.
  */
 export class ProducerPool {
   private readonly idle: Producer[];
