@@ -17,20 +17,23 @@ export async function query<Row = never>(db: Knex | Knex.Transaction, text: stri
   return result.rows;
 }
 
-const preparedNames = new Map<string, string | null>();
+const preparedNames = new Map<string, string>();
 
-/** One name per distinct text: a named statement whose text varies (an optional clause) is prepared once per variant. */
+/**
+ * The prepared statement's name for a named statement (label and a hash of the text, so that a variant text gets
+ * its own and two copies of this module in one process agree); undefined for any other SQL, which is not kept.
+ */
 function preparedName(text: string): string | undefined {
+  if (!text.startsWith('/* ')) return undefined;
   let name = preparedNames.get(text);
-  if (name === undefined) {
-    // Past a thousand variants the text is not fixed after all: run the rest unprepared rather than hold them all.
-    if (preparedNames.size >= 1_000) return undefined;
+  // Past a thousand variants the text is not fixed after all: run the rest unprepared rather than hold them all.
+  if (name === undefined && preparedNames.size < 1_000) {
     const label = /^\/\* ([a-z.]+) \*\//.exec(text)?.[1];
-    // Named by the text itself, so two copies of this module in one process (a test runner's) agree on names.
-    name = label ? `${label}#${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : null;
+    if (!label) return undefined;
+    name = `${label}#${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
     preparedNames.set(text, name);
   }
-  return name ?? undefined;
+  return name;
 }
 
 /*
