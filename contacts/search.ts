@@ -73,9 +73,9 @@ export async function whereOf(db: Knex, query: Omit<ContactQuery, 'sort' | 'curs
 }
 
 /** What a query matches apart from its saved view: its filter, shorthand conditions, free text and listed ids. */
-export function matchWhere(query: Pick<ContactQuery, 'filter' | 'also' | 'q' | 'ids'>, now: Date): SqlFragment {
+export function matchWhere(query: Partial<Pick<ContactQuery, 'filter' | 'also' | 'q' | 'ids'>>, now: Date): SqlFragment {
   return allOf([
-    compileFilter(query.filter, now),
+    ...(query.filter ? [compileFilter(query.filter, now)] : []),
     ...(query.also?.length ? [compileFilter({ conditions: query.also, match: 'all' }, now)] : []),
     ...(query.q?.trim() ? [freeText(query.q.trim())] : []),
     ...(query.ids ? [{ text: 'c.id = ANY(?::uuid[])', params: [query.ids] }] : []),

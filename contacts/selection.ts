@@ -6,11 +6,7 @@ import { matchWhere } from './search.js';
 /** Which contacts a bulk action takes: listed ids, what a filter and free text match, or all. */
 export type Selection = z.infer<typeof selectionSchema>;
 
-const EVERY_CONTACT = { conditions: [], match: 'all' };
-
 /** The WHERE fragment over `contacts c` for a selection, as of `now` (relative dates in its filter count from then). */
 export function selectionWhere(selection: Selection, now: Date): SqlFragment {
-  if ('ids' in selection) return matchWhere({ filter: EVERY_CONTACT, ids: selection.ids }, now);
-  if ('filter' in selection) return matchWhere(selection, now);
-  return matchWhere({ filter: EVERY_CONTACT }, now);
+  return matchWhere('all' in selection ? {} : selection, now);
 }

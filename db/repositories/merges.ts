@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { query } from '../sql.js';
+import { allOf, query } from '../sql.js';
 import { addPointsAndFlagDuplicates } from './suggestions.js';
 
 /** A contact row as Postgres serialises it (`to_jsonb`), so timestamps keep their microseconds. */
@@ -171,11 +171,12 @@ export async function markUndone(trx: Knex.Transaction, id: string, by: string, 
 /** Newest first, each with its participants' names as they are now (a deleted participant has none). */
 export async function listMerges(db: Knex, options: { before?: Date; limit: number }):
   Promise<(MergeRecord & { names: Record<string, string> })[]> {
+  const before = allOf(options.before ? [{ text: 'merged_at < ?::timestamptz', params: [options.before] }] : []);
   const rows = await query<MergeDbRow & { names: Record<string, string> | null }>(db,
     `SELECT ${MERGE_COLUMNS}, (SELECT jsonb_object_agg(c.id, c.display_name) FROM contacts c
                                 WHERE c.id = m.primary_id OR c.id = ANY(m.secondary_ids)) AS names
-       FROM merges m WHERE (?::timestamptz IS NULL OR merged_at < ?::timestamptz)
-      ORDER BY merged_at DESC, id LIMIT ?`, [options.before ?? null, options.before ?? null, options.limit]);
+       FROM merges m WHERE ${before.text}
+      ORDER BY merged_at DESC, id LIMIT ?`, [...before.params, options.limit]);
   return rows.map((row) => ({ ...toMergeRecord(row), names: row.names ?? {} }));
 }
 
