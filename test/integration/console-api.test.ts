@@ -70,11 +70,15 @@ describe('the API gaps the console found (real Postgres and Kafka)', function ()
     expect((await harness.call('GET', '/api/audit?contact=nope')).status).to.equal(400);
   });
 
-  it('lists merges with the names of their participants', async () => {
+  it('lists merges with the names of their participants, older than a time when asked', async () => {
     const merged = await harness.call('POST', '/api/merges', { body: { primaryId: ids.ann, secondaryIds: [ids.cy] } });
     expect(merged.status).to.equal(201);
     const [merge] = (await harness.call('GET', '/api/merges')).body.merges;
     expect(merge.names).to.deep.equal({ [ids.ann!]: 'Ann Console', [ids.cy!]: 'Cy Other' });
+    const mergedBefore = async (at: string) => (await harness.call('GET', `/api/merges?before=${encodeURIComponent(at)}`)).body
+      .merges.map((m: { id: string }) => m.id);
+    expect(await mergedBefore(merge.mergedAt), 'strictly older ones only').to.not.include(merge.id);
+    expect(await mergedBefore(new Date(Date.parse(merge.mergedAt) + 1).toISOString())).to.include(merge.id);
     await harness.call('POST', `/api/merges/${merge.id}/undo`);
   });
 
