@@ -8,8 +8,9 @@ import { createRequire } from 'node:module';
  *
  * A move is noticed the way kafkajs notices it without the cache: a request to the old coordinator fails
  * (NOT_COORDINATOR, a closed connection), the transaction aborts (its caller calls `forgetCoordinators`) and the
- * batch runs again. A look-up that fails forgets what was kept at once, and nothing is kept longer than `COORDINATOR_TTL_MS`, so kafkajs's own retries
- * (backing off from 300 ms) reach the new coordinator within a few seconds, as they would have.
+ * batch runs again. A look-up that fails forgets what was kept at once, and nothing is kept longer than
+ * `COORDINATOR_TTL_MS`, so kafkajs's own retries (backing off from 300 ms) reach the new coordinator within a few
+ * seconds, as they would have.
  *
  * kafkajs offers no hook for this: the cache wraps its `Cluster` class, whose `findGroupCoordinatorMetadata` is
  * the one place every look-up goes through (checked against kafkajs 2.2.4, pinned in package.json).

@@ -3,7 +3,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../config/logger.js';
 import type { ResolvedEnvelope } from '../connectors/envelope.js';
 
-/** One contact event as published on the contact-events topic: its type and its JSON, untouched. */
+/** One contact event: as published on the contact-events topic (type and JSON untouched), or a `contact.created`. */
 export interface LiveEvent {
   type: string;
   json: string;
@@ -13,8 +13,9 @@ export type LiveListener = (event: LiveEvent) => void;
 
 export interface LiveEvents {
   /**
-   * Calls `listener` with every contact event published from now on. Resolves, with the way to stop
-   * listening, once the gateway reads the topic (the console says "live" only then).
+   * Calls `listener` with every contact event published from now on, and `onEnd` if the gateway ends the stream
+   * itself (`endStreams`). Resolves, with the way to stop listening, once the gateway reads the topics (the
+   * console says "live" only then).
    */
   subscribe(listener: LiveListener, onEnd: () => void): Promise<() => void>;
   /** Ends every open stream (`onEnd`), as the gateway stops accepting: a console reconnects to another gateway. */
