@@ -14,7 +14,7 @@ import type { LiveEvents } from './live-events.js';
 import { meteredPublisher, type GatewayMetrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api/index.js';
-import { messagesRoutes } from './routes/messages.js';
+import { messagesFastPath, messagesRoutes } from './routes/messages.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export interface AppDeps {
@@ -44,6 +44,8 @@ export function createApp(appDeps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  const answerError = errorAnswer(deps.logger.child({ module: 'http' }));
+  app.use(messagesFastPath(deps, answerError));
   app.use((req, res, next) => {
     res.on('finish', () => deps.metrics.requests.inc({ route: req.route?.path ?? 'unmatched', status: res.statusCode }));
     next();
@@ -57,13 +59,13 @@ export function createApp(appDeps: AppDeps): Express {
     closeIfBodyUnread(req, res);
     res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
   });
-  app.use(errorHandler(deps.logger.child({ module: 'http' })));
+  app.use(((error, req, res, _next) => answerError(error, req, res)) satisfies ErrorRequestHandler);
   return app;
 }
 
 /** The one place an error becomes an HTTP status and a JSON body. */
-function errorHandler(log: Logger): ErrorRequestHandler {
-  return (error, req, res, _next) => {
+function errorAnswer(log: Logger) {
+  return (error: unknown, req: Request, res: Response): void => {
     const { status, code, message, details } = toHttp(error);
     if (res.headersSent) {
       // Part of the answer (a CSV export) is out: the client must see a cut transfer, never wait for the rest.

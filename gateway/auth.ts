@@ -41,13 +41,18 @@ export function createAuthenticator(find: Authenticator, ttlMs: number, maxEntri
 /** Requires `Authorization: Bearer <key>` naming a live key; the key is then `req.apiKey`. Runs before anything else. */
 export function requireApiKey(authenticate: Authenticator) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (!match) return next(new AuthenticationError());
-    const apiKey = await authenticate(match[1]!);
+    const key = bearerKey(req.headers.authorization);
+    if (!key) return next(new AuthenticationError());
+    const apiKey = await authenticate(key);
     if (!apiKey) return next(new AuthenticationError('the API key is not valid or has been revoked'));
     req.apiKey = apiKey;
     next();
   };
+}
+
+/** The key in an `Authorization: Bearer <key>` header, if that is what it holds. */
+export function bearerKey(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
 }
 
 /** Lets through a request whose key (checked by `requireApiKey` before) has one of `roles`; 403 otherwise. */
