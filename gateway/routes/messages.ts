@@ -67,9 +67,13 @@ export function messagesFastPath(deps: AppDeps, answerError: (error: unknown, re
 /** `application/json`, alone or with a UTF-8 charset: what express's parser would read the same way. */
 const JSON_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
 
-/** JSON as express's parser reads it (strict): a byte-order mark is skipped, and only an object or array is a body. */
+/**
+ * JSON as express's parser reads it (strict): a byte-order mark is skipped, nothing after it reads as `{}`, and
+ * only an object or array is a body.
+ */
 function parseJsonBody(text: string): unknown {
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (json.length === 0) return {};
   let body: unknown;
   try {
     body = JSON.parse(json);

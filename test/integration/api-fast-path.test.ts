@@ -39,6 +39,7 @@ describe('API channel: the fast path answers as the express route does', () => {
   const valid = JSON.stringify(apiMessage('fast-edge'));
   const edges: [string, string, Record<string, string>?][] = [
     ['a byte-order mark before the JSON', `\uFEFF${valid}`],
+    ['a byte-order mark alone (found by the property above)', '\uFEFF'],
     ['JSON null', 'null'],
     ['a JSON string', '"hello"'],
     ['a JSON number', '42'],
