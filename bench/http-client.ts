@@ -2,9 +2,10 @@ import { connect, type Socket } from 'node:net';
 
 /**
  * The bench's load generator: HTTP/1.1 POSTs over kept-alive sockets, one request at a time per socket, written
- * as one pre-built buffer and answered by reading the status line and Content-Length. Node's own client spends
- * ~250 µs of CPU per request, which on a 2-core box running everything is CPU taken from the system under test
- * (as a load generator on another machine would not); this one spends a tenth of that.
+ * as one pre-built buffer and answered by reading the status line and Content-Length. Node's own client cost
+ * the bench ~180 µs of CPU more per request (the bench process per accepted request: 272–312 → 93–123 µs), which
+ * on a 2-core box running everything is CPU taken from the system under test, as a load generator on another
+ * machine's would not be.
  */
 export interface HttpClient {
   /** Sends `body` to `path` and resolves with the answer's status once its body is read. */

@@ -29,8 +29,8 @@ import { localPostgres } from '../scripts/postgres/local-postgres.js';
 import { envelope } from '../test/helpers/envelopes.js';
 import { waitFor } from '../test/helpers/wait-for.js';
 import { benchChart } from './chart.js';
-import { httpClient } from './http-client.js';
 import { databaseReference } from './db-reference.js';
+import { httpClient } from './http-client.js';
 import { cpuMeter, peakRssMb, processesMatching, processTree } from './proc.js';
 
 const { values: flags } = parseArgs({ options: { profile: { type: 'boolean', default: false } } });
