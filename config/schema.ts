@@ -60,7 +60,7 @@ export const envSchema = z.object({
   RESOLVER_GROUP_ID: z.string().min(1).default('tributary-resolver'),
   RESOLVER_TRANSACTIONAL_ID: z.string().min(1).optional(),
   RESOLVER_METRICS_PORT: port.default(9464),
-  RESOLVER_MAX_BATCH_BYTES: positiveInt.default(524_288),
+  RESOLVER_MAX_BATCH_BYTES: positiveInt.default(1_048_576),
   RESOLVER_CONCURRENCY: positiveInt.max(32).default(6),
   RESOLVER_FETCH_WAIT_MS: z.coerce.number().int().min(0).max(1_000).default(10),
   LEDGER_RETENTION_DAYS: positiveInt.max(3_650).default(30),
