@@ -44,7 +44,9 @@ function preparedName(text: string): string | undefined {
  *   FROM unnest(?::type[]) AS k(…) CROSS JOIN LATERAL (SELECT … FROM t WHERE t.key = k.key OFFSET 0) x
  * `OFFSET 0` keeps PostgreSQL from flattening the subquery into a join it may then plan as a hash join over a
  * sequential scan of the whole table, which it does whenever its statistics believe the table is small (as
- * during a drain that outgrows the last ANALYZE): one index look-up per key instead, whatever the statistics.
+ * during a drain that outgrows the last ANALYZE): one index look-up per key instead. Not whatever the statistics:
+ * a table ANALYZEd while empty is planned as empty, and each look-up then scans it; the resolver's maintenance
+ * (resolvers/maintenance.ts) ANALYZEs a hot table once 1,000 rows or a tenth of it changed.
  */
 
 /** A parameterised SQL fragment (a WHERE condition over `contacts c`): `?` placeholders and their values, never values spliced into text. */
