@@ -45,11 +45,11 @@ export function createApp(appDeps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   const answerError = errorAnswer(deps.logger.child({ module: 'http' }));
-  app.use(messagesFastPath(deps, answerError));
   app.use((req, res, next) => {
-    res.on('finish', () => deps.metrics.requests.inc({ route: req.route?.path ?? 'unmatched', status: res.statusCode }));
+    res.on('finish', () => deps.metrics.requests.inc({ route: req.route?.path ?? res.locals.route ?? 'unmatched', status: res.statusCode }));
     next();
   });
+  app.use(messagesFastPath(deps, answerError));
   app.use(opsHandler(deps.ops));
   app.use(messagesRoutes(deps));
   app.use(webhookRoutes(deps));
