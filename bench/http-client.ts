@@ -48,7 +48,7 @@ export function httpClient(options: { host: string; port: number; headers: Recor
       const pending = connection.pending;
       connection.pending = undefined;
       connection.closing = true;
-      pending?.fail(Object.assign(error ?? new Error('socket closed'), { code: (error as NodeJS.ErrnoException)?.code ?? 'ECONNRESET' }));
+      pending?.fail(error ?? Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }));
     };
     connection.socket.on('error', lost);
     connection.socket.on('close', () => {
