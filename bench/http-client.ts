@@ -50,11 +50,16 @@ export function httpClient(options: { host: string; port: number; headers: Recor
       connection.closing = true;
       pending?.fail(error ?? Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }));
     };
-    connection.socket.on('error', lost);
-    connection.socket.on('close', () => {
-      open--;
+    const retire = () => {
       const at = idle.indexOf(connection);
       if (at >= 0) idle.splice(at, 1);
+    };
+    connection.socket.on('error', lost);
+    // The gateway ends a socket kept idle past its keep-alive timeout: never lend it again from then on.
+    connection.socket.on('end', retire);
+    connection.socket.on('close', () => {
+      open--;
+      retire();
       lost();
     });
     return connection;
@@ -80,8 +85,9 @@ export function httpClient(options: { host: string; port: number; headers: Recor
     pending.done(pending.status);
   }
 
-  function acquire(): Promise<Connection> {
-    const connection = idle.pop();
+  /** The socket used last (kept warm), or with `fresh` a new one: for a resend, as the other idle ones may be as stale. */
+  function acquire(fresh = false): Promise<Connection> {
+    const connection = fresh ? undefined : idle.pop();
     if (connection) return Promise.resolve(connection);
     if (open < options.maxSockets) return Promise.resolve(opened());
     return new Promise((ready) => waiting.push(ready));
@@ -99,8 +105,8 @@ export function httpClient(options: { host: string; port: number; headers: Recor
     else idle.push(connection);
   }
 
-  async function send(request: Buffer): Promise<number> {
-    const connection = await acquire();
+  async function send(request: Buffer, fresh = false): Promise<number> {
+    const connection = await acquire(fresh);
     return new Promise<number>((done, fail) => {
       connection.pending = { status: 0, remaining: -1, head: '', done, fail };
       connection.socket.write(request);
@@ -110,12 +116,12 @@ export function httpClient(options: { host: string; port: number; headers: Recor
   return {
     async post(path, body) {
       const request = Buffer.from(`POST ${path} HTTP/1.1\r\n${fixedHeaders}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-      // A kept-alive socket the gateway closed just as it was reused: send again, as any client would (the same
-      // message id, so the gateway's answer and the resolved record are the same).
+      // A kept-alive socket the gateway closed just as it was reused: send again on a new socket, as any client
+      // would (the same message id, so the gateway's answer and the resolved record are the same).
       return send(request).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
         resent++;
-        return send(request);
+        return send(request, true);
       });
     },
     get resent() {

@@ -61,6 +61,29 @@ describe('bench HTTP client', () => {
     expect(calls).to.equal(3);
   });
 
+  it('sends again on a new socket, not on another idle one that may be as stale', async () => {
+    const served = new Set<string>();
+    let refused = 0;
+    server.removeAllListeners('request');
+    server.on('request', (req, res) => {
+      const socket = `${req.socket.remotePort}`;
+      req.resume().on('end', () => {
+        // A socket that served once stands for one the gateway timed out: it is closed unanswered.
+        if (served.has(socket)) {
+          refused++;
+          req.socket.destroy();
+          return;
+        }
+        served.add(socket);
+        res.writeHead(202, { 'content-length': '2' }).end('{}');
+      });
+    });
+    const http = connect();
+    expect(await Promise.all([http.post('/v1/messages', '{}'), http.post('/v1/messages', '{}')])).to.deep.equal([202, 202]);
+    expect(await http.post('/v1/messages', '{}')).to.equal(202);
+    expect({ refused, resent: http.resent, sockets: served.size }).to.deep.equal({ refused: 1, resent: 1, sockets: 3 });
+  });
+
   it('holds requests beyond maxSockets until a socket is free', async () => {
     const held: (() => void)[] = [];
     handler = (_body, answer) => held.push(() => answer(202, '{}', { 'content-length': '2' }));
