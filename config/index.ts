@@ -70,7 +70,9 @@ export interface WhatsAppAccountConfig {
 
 export interface Config {
   logLevel: string;
-  http: { host: string; port: number; maxBodyBytes: number; apiKeyCacheMs: number; searchTimeoutMs: number };
+  http: { host: string; port: number; maxBodyBytes: number; apiKeyCacheMs: number; searchTimeoutMs: number;
+    /** Gateway workers serving the port (node cluster): one per core the gateway has to itself. */
+    workers: number };
   ownerApiKey?: string;
   /** CSV imports: the largest file and the most rows one may have. */
   imports: { maxBytes: number; maxRows: number };
@@ -108,7 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     : undefined;
   return deepFreeze({
     logLevel: e.LOG_LEVEL,
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES,
+    http: { host: e.HOST, port: e.PORT, workers: e.WEB_CONCURRENCY, maxBodyBytes: e.MAX_BODY_BYTES,
       apiKeyCacheMs: e.API_KEY_CACHE_MS, searchTimeoutMs: e.SEARCH_TIMEOUT_MS },
     ownerApiKey: e.OWNER_API_KEY,
     imports: { maxBytes: e.IMPORT_MAX_BYTES, maxRows: e.IMPORT_MAX_ROWS },

@@ -32,6 +32,7 @@ export const envSchema = z.object({
 
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
+  WEB_CONCURRENCY: positiveInt.default(1),
   PUBLIC_URL: z.url({ message: 'must be an absolute URL such as https://hooks.example.com' }).optional(),
   MAX_BODY_BYTES: positiveInt.default(1_048_576),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(5_000),

@@ -3,10 +3,14 @@ import { createDb } from '../db/client.js';
 import { runProcess } from '../runtime/process.js';
 import { createGateway } from './gateway.js';
 
-/** The `web` process: the HTTP gateway (webhooks, API channel, admin API), with its ops endpoints on PORT. */
+/**
+ * The `web` process: the HTTP gateway (webhooks, API channel, admin API), with its ops endpoints on PORT, served
+ * by `WEB_CONCURRENCY` workers (a node cluster) when it is more than 1.
+ */
 await runProcess({
   name: 'gateway',
   address: (config) => config.http,
+  workers: (config) => config.http.workers,
   async start({ config, logger, registry }) {
     const db = createDb(config.database, logger);
     const kafka = await connectKafka(config.kafka, logger);

@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { clusterMetrics } from './cluster.js';
 import { checkReadiness, type ReadinessChecks } from './readiness.js';
 
 export interface OpsEndpoints {
@@ -11,8 +13,9 @@ export interface OpsEndpoints {
 
 /**
  * `/healthz` (the process runs), `/readyz` (every dependency answers; 503 with the failing ones otherwise) and
- * `/metrics` (Prometheus), the same in every process. Anything else goes to `next`, so a process with HTTP of
- * its own (the gateway) mounts this first and one without it answers 404.
+ * `/metrics` (Prometheus; every worker's, summed, when a cluster serves the port), the same in every process.
+ * Anything else goes to `next`, so a process with HTTP of its own (the gateway) mounts this first and one
+ * without it answers 404.
  */
 export function opsHandler(ops: OpsEndpoints) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
@@ -25,7 +28,8 @@ export function opsHandler(ops: OpsEndpoints) {
       return;
     }
     if (path === '/metrics') {
-      void ops.registry.metrics().then((text) => {
+      // A cluster worker's own counters are a share of the port's: the primary sums every worker's.
+      void (cluster.isWorker ? clusterMetrics() : ops.registry.metrics()).then((text) => {
         res.writeHead(200, { 'content-type': ops.registry.contentType }).end(text);
       }, () => json(res, 500, { error: { code: 'internal', message: 'metrics could not be collected' } }));
       return;

@@ -1,9 +1,11 @@
+import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../config/logger.js';
+import { joinPrimary, runPrimary } from './cluster.js';
 import { json, opsHandler } from './ops.js';
 import type { ReadinessChecks } from './readiness.js';
 
@@ -40,6 +42,11 @@ export interface ProcessDefinition {
   /** Where `/healthz`, `/readyz` and `/metrics` (and the process's own HTTP, if any) are served. */
   address(config: Readonly<Config>): { host: string; port: number };
   start(context: ProcessContext): Promise<RunningProcess>;
+  /**
+   * How many workers serve the port (the gateway's `WEB_CONCURRENCY`). More than one makes this process the
+   * primary of a node cluster (`runtime/cluster.ts`) and runs `start` in each worker.
+   */
+  workers?(config: Readonly<Config>): number;
 }
 
 /**
@@ -59,16 +66,23 @@ export async function runProcess(definition: ProcessDefinition, options: { env?:
     process.exit(1);
   }
   const logger = createLogger(config.logLevel, definition.name);
+  const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
+  if (cluster.isPrimary && (definition.workers?.(config) ?? 1) > 1) {
+    runPrimary({ workers: definition.workers!(config), logger, stopTimeoutMs });
+    return;
+  }
   let stop: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
+    // A second signal means "now"; the primary asking a worker that is already stopping (Ctrl-C reaches both) does not.
+    if (stopping && signal === 'primary') return;
     if (stopping) process.exit(1);
     stopping = true;
     logger.info({ signal }, 'shutting down');
     setTimeout(() => {
       logger.error('shutdown timed out');
       process.exit(1);
-    }, options.stopTimeoutMs ?? 30_000).unref();
+    }, stopTimeoutMs).unref();
     try {
       await stop?.();
       process.exit(0);
@@ -79,8 +93,11 @@ export async function runProcess(definition: ProcessDefinition, options: { env?:
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: `tributary_${definition.name}_` });
+  if (cluster.isWorker) joinPrimary(registry, () => void shutdown('primary'));
   try {
-    stop = await startProcess(definition, config, logger);
+    stop = await startProcess(definition, { config, logger, registry });
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     process.exit(1);
@@ -88,10 +105,9 @@ export async function runProcess(definition: ProcessDefinition, options: { env?:
 }
 
 /** Starts a process and its HTTP server; resolves with its `stop`. */
-async function startProcess(definition: ProcessDefinition, config: Readonly<Config>, logger: Logger): Promise<() => Promise<void>> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: `tributary_${definition.name}_` });
-  const running = await definition.start({ config, logger, registry });
+async function startProcess(definition: ProcessDefinition, context: ProcessContext): Promise<() => Promise<void>> {
+  const { config, logger, registry } = context;
+  const running = await definition.start(context);
   const ops = opsHandler({ readiness: running.readiness, registry, details: running.details });
   const notFound = (res: ServerResponse) => json(res, 404, { error: { code: 'not_found', message: 'no such endpoint' } });
   const server = createServer(running.handler ?? ((req, res) => ops(req, res, () => notFound(res))));

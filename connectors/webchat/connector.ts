@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import cluster from 'node:cluster';
+import { RateLimiterCluster, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { parseWith, PayloadError } from '../../identity/parse.js';
 import { storableDeep } from '../../identity/text.js';
 import { VerificationError } from '../errors.js';
@@ -22,9 +23,9 @@ export function createWebchatConnector(settings: WebchatSettings, store: Webchat
   const keys = settings.secrets.map(tokenKey);
   const assets = widgetAssets();
   const limits = {
-    sessionsByAddress: new RateLimiterMemory({ points: settings.sessionsPerMinute, duration: 60 }),
-    messagesByVisitor: new RateLimiterMemory({ points: settings.messagesPerMinute, duration: 60 }),
-    messagesByAddress: new RateLimiterMemory({ points: settings.messagesPerMinute * 5, duration: 60 }),
+    sessionsByAddress: perMinute('sessions-by-address', settings.sessionsPerMinute),
+    messagesByVisitor: perMinute('messages-by-visitor', settings.messagesPerMinute),
+    messagesByAddress: perMinute('messages-by-address', settings.messagesPerMinute * 5),
   };
 
   /** The visitor a request's cookie names for `site`, or undefined (none, tampered, expired, or unknown). */
@@ -127,8 +128,22 @@ function siteOf(request: WebhookRequest): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
-  await limiter.consume(key);
+/**
+ * A limit of `points` a minute per key, for the whole gateway process: in a cluster (`WEB_CONCURRENCY` > 1) the
+ * primary keeps the counts every worker consumes from, so a visitor is not allowed once per worker.
+ */
+function perMinute(name: string, points: number): RateLimiterAbstract {
+  const options = { keyPrefix: `webchat-${name}`, points, duration: 60 };
+  return cluster.isWorker ? new RateLimiterCluster({ ...options, timeoutMs: 1_000 }) : new RateLimiterMemory(options);
+}
+
+async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (error) {
+    // Refused: over the limit. A primary too busy to answer within the timeout refuses no one.
+    if (error instanceof RateLimiterRes) throw error;
+  }
 }
 
 function retryAfter(limited: RateLimiterRes): Record<string, string> {
