@@ -1,17 +1,17 @@
-import { connectKafka, connectProducer } from '../config/kafka.js';
-import { createDb } from '../db/client.js';
 import { runProcess } from '../runtime/process.js';
-import { createGateway } from './gateway.js';
 
 /**
  * The `web` process: the HTTP gateway (webhooks, API channel, admin API), with its ops endpoints on PORT, served
- * by `WEB_CONCURRENCY` workers (a node cluster) when it is more than 1.
+ * by `WEB_CONCURRENCY` workers (a node cluster) when it is more than 1. The gateway's modules are loaded in
+ * `start`, so a cluster's primary, which only hands connections to the workers, does not hold them (~40 MB).
  */
 await runProcess({
   name: 'gateway',
   address: (config) => config.http,
   workers: (config) => config.http.workers,
   async start({ config, logger, registry }) {
+    const [{ connectKafka, connectProducer }, { createDb }, { createGateway }] = await Promise.all([
+      import('../config/kafka.js'), import('../db/client.js'), import('./gateway.js')]);
     const db = createDb(config.database, logger);
     const kafka = await connectKafka(config.kafka, logger);
     const producer = await connectProducer(kafka.kafka);
