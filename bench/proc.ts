@@ -68,6 +68,19 @@ export function peakRssMb(pids: number[]): number {
   return Math.round(peak / 1024);
 }
 
+/** The resident memory of `pids` together now, in MB (the peak of each is `peakRssMb`'s). */
+export function totalRssMb(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    } catch {
+      // gone
+    }
+  }
+  return Math.round(kb / 1024);
+}
+
 /** CPU used by named groups of processes between `start()` and `stop()`, in microseconds per group. */
 export function cpuMeter(groups: Record<string, () => number[]>) {
   const sum = (pids: number[]) => pids.reduce((total, pid) => total + cpuMicros(pid), 0);
