@@ -35,7 +35,7 @@ export function runPrimary(options: { workers: number; logger: Logger; stopTimeo
     const worker = cluster.fork();
     worker.on('message', (message: unknown) => {
       if (isMessage(message, JOINED)) joined.add(worker.id);
-      if (isMessage(message, JOINED) && stopping) worker.send({ type: STOP });
+      if (isMessage(message, JOINED) && stopping) tell(worker, { type: STOP });
       void answerMetrics(aggregator, message, worker);
     });
   };
@@ -72,7 +72,7 @@ export function runPrimary(options: { workers: number; logger: Logger; stopTimeo
     }, options.stopTimeoutMs).unref();
     const running = Object.values(cluster.workers ?? {});
     if (running.length === 0) process.exit(failed ? 1 : 0);
-    for (const each of running) if (each && joined.has(each.id) && each.isConnected()) each.send({ type: STOP });
+    for (const each of running) if (each && joined.has(each.id)) tell(each, { type: STOP });
   }
   process.on('SIGTERM', () => stopAll());
   process.on('SIGINT', () => stopAll());
@@ -83,7 +83,20 @@ export function runPrimary(options: { workers: number; logger: Logger; stopTimeo
 async function answerMetrics(aggregator: AggregatorRegistry<PrometheusContentType>, message: unknown, worker: Worker): Promise<void> {
   if (!isMessage(message, METRICS)) return;
   const answer = await aggregator.clusterMetrics().then((text) => ({ text }), (error: Error) => ({ error: error.message }));
-  if (worker.isConnected()) worker.send({ type: METRICS, id: message.id, ...answer });
+  tell(worker, { type: METRICS, id: message.id, ...answer });
+}
+
+/**
+ * A message to a worker, or from a worker to the primary, that may find the channel closing (the worker is
+ * exiting): with a callback, node hands that error to it instead of throwing it as an unhandled 'error'.
+ */
+function tell(to: Worker | NodeJS.Process, message: object): void {
+  const ignore = () => {};
+  if ('isConnected' in to) {
+    if (to.isConnected()) to.send(message, undefined, ignore);
+  } else if (to.connected) {
+    to.send!(message, undefined, undefined, ignore);
+  }
 }
 
 /**
@@ -98,7 +111,7 @@ export function joinPrimary(registry: Registry, stop: () => void): void {
     if (isMessage(message, STOP)) stop();
   });
   process.on('disconnect', stop);
-  process.send!({ type: JOINED });
+  tell(process, { type: JOINED });
 }
 
 /** In a worker: every worker's metrics, summed by the primary (counters and histograms add up). */
@@ -116,7 +129,7 @@ export function clusterMetrics(timeoutMs = 5_000): Promise<string> {
       settle();
     };
     process.on('message', onMessage);
-    process.send!({ type: METRICS, id });
+    tell(process, { type: METRICS, id });
   });
 }
 

@@ -73,10 +73,12 @@ export async function runProcess(definition: ProcessDefinition, options: { env?:
   }
   let stop: (() => Promise<void>) | undefined;
   let stopping = false;
+  let signals = 0;
   const shutdown = async (signal: string) => {
-    // A second signal means "now"; the primary asking a worker that is already stopping (Ctrl-C reaches both) does not.
-    if (stopping && signal === 'primary') return;
-    if (stopping) process.exit(1);
+    // A second signal means "now". A cluster primary's request to stop is not a signal: Ctrl-C reaches a worker
+    // both ways, in either order.
+    if (signal !== 'primary' && ++signals > 1) process.exit(1);
+    if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     setTimeout(() => {

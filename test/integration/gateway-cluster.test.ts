@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createInterface } from 'node:readline';
 import { expect } from 'chai';
 import type { Kafka } from 'kafkajs';
 import type { Topics } from '../../config/topics.js';
@@ -34,12 +35,22 @@ describe('gateway on several cores (WEB_CONCURRENCY)', function () {
 
   async function startGateway(env: Record<string, string> = {}) {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, KAFKA_BROKERS: brokers().join(','), DATABASE_URL: testDb.url, LOG_LEVEL: 'error', PORT: String(port),
+    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, KAFKA_BROKERS: brokers().join(','), DATABASE_URL: testDb.url, LOG_LEVEL: 'info', PORT: String(port),
         KAFKA_TOPIC_PREFIX: topics.inbound.replace('tributary.inbound.v1', ''), WEB_CONCURRENCY: '2', ...env } });
     started.push(child);
+    // Every process logs to the same stdout: which pids said they listen, and what went wrong if a test fails.
+    const logs: { pid: number; msg: string; level: number }[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        logs.push(JSON.parse(line) as { pid: number; msg: string; level: number });
+      } catch {
+        // not a log line
+      }
+    });
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    return { child, port, exited };
+    const listening = (pid: number) => logs.some((entry) => entry.pid === pid && entry.msg === 'gateway listening');
+    return { child, port, exited, logs, listening };
   }
 
   /** One request on a connection of its own (no keep-alive), so the primary hands each to the next worker. */
@@ -102,6 +113,31 @@ describe('gateway on several cores (WEB_CONCURRENCY)', function () {
     expect(statuses).to.deep.equal([200, 200, 200, 429]);
     child.kill('SIGTERM');
     expect(await exited).to.equal(0);
+  });
+
+  it('stops with 0 when Ctrl-C reaches the primary and every worker at once', async () => {
+    const { child, port, exited, logs } = await startGateway();
+    await ready(port);
+    // A terminal signals the whole process group: each worker hears SIGINT itself, then the primary's stop.
+    for (const pid of [...workersOf(child.pid!), child.pid!]) process.kill(pid, 'SIGINT');
+    expect(await exited, JSON.stringify(logs.filter((entry) => entry.level >= 40))).to.equal(0);
+  });
+
+  it('stops with 1 when workers keep dying (more than five in a minute) instead of replacing them for ever', async () => {
+    const { child, port, exited, listening } = await startGateway();
+    await ready(port);
+    let code: number | null | undefined;
+    void exited.then((exitCode) => (code = exitCode));
+    for (let death = 1; death <= 6; death++) {
+      const [victim] = workersOf(child.pid!);
+      process.kill(victim!, 'SIGKILL');
+      if (death === 6) break;
+      // Killed before it serves, a replacement would be a worker that cannot start: wait until it listens.
+      await waitFor(() => code !== undefined || (workersOf(child.pid!).length === 2 && !workersOf(child.pid!).includes(victim!)
+        && workersOf(child.pid!).every(listening)), { timeoutMs: 60_000, what: 'a replacement worker' });
+      expect(code).to.equal(undefined);
+    }
+    expect(await exited).to.equal(1);
   });
 
   it('stops with 1, instead of starting workers again and again, when a worker cannot start', async () => {
