@@ -39,7 +39,10 @@ export function runPrimary(options: { workers: number; logger: Logger; stopTimeo
       void answerMetrics(aggregator, message, worker);
     });
   };
-  cluster.on('listening', (listening) => serving.add(listening.id));
+  cluster.on('listening', (listening) => {
+    serving.add(listening.id);
+    logger.info({ worker: listening.process.pid }, 'worker serving');
+  });
   cluster.on('exit', (dead, code, signal) => {
     if (stopping) {
       failed ||= code !== 0;
@@ -50,12 +53,12 @@ export function runPrimary(options: { workers: number; logger: Logger; stopTimeo
     restarts.push(now);
     while (restarts[0]! < now - 60_000) restarts.shift();
     if (!serving.has(dead.id) || restarts.length > RESTARTS_PER_MINUTE) {
-      logger.fatal({ pid: dead.process.pid, code, signal }, serving.has(dead.id)
+      logger.fatal({ worker: dead.process.pid, code, signal }, serving.has(dead.id)
         ? 'workers keep dying; stopping' : 'a worker failed to start; stopping');
       stopAll(1);
       return;
     }
-    logger.error({ pid: dead.process.pid, code, signal }, 'a worker died; starting another');
+    logger.error({ worker: dead.process.pid, code, signal }, 'a worker died; starting another');
     start();
   });
 
