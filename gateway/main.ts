@@ -3,7 +3,7 @@ import { runProcess } from '../runtime/process.js';
 /**
  * The `web` process: the HTTP gateway (webhooks, API channel, admin API), with its ops endpoints on PORT, served
  * by `WEB_CONCURRENCY` workers (a node cluster) when it is more than 1. The gateway's modules are loaded in
- * `start`, so a cluster's primary, which only hands connections to the workers, does not hold them (~40 MB).
+ * `start`, so a cluster's primary, which only hands connections to the workers, does not hold them (~20 MB).
  */
 await runProcess({
   name: 'gateway',

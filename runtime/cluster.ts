@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AggregatorRegistry, type PrometheusContentType, type Registry } from 'prom-client';
-import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
+import { RateLimiterCluster, RateLimiterClusterMaster, RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../config/logger.js';
 
 /**
@@ -34,9 +34,10 @@ export function runPrimary(options: { workers: number; logger: Logger; stopTimeo
   const start = () => {
     const worker = cluster.fork();
     worker.on('message', (message: unknown) => {
-      if (isMessage(message, JOINED)) joined.add(worker.id);
-      if (isMessage(message, JOINED) && stopping) tell(worker, { type: STOP });
-      void answerMetrics(aggregator, message, worker);
+      if (isMessage(message, METRICS)) void answerMetrics(aggregator, message.id, worker);
+      if (!isMessage(message, JOINED)) return;
+      joined.add(worker.id);
+      if (stopping) tell(worker, { type: STOP });
     });
   };
   cluster.on('listening', (listening) => {
@@ -55,23 +56,24 @@ export function runPrimary(options: { workers: number; logger: Logger; stopTimeo
     if (!serving.has(dead.id) || restarts.length > RESTARTS_PER_MINUTE) {
       logger.fatal({ worker: dead.process.pid, code, signal }, serving.has(dead.id)
         ? 'workers keep dying; stopping' : 'a worker failed to start; stopping');
-      stopAll(1);
+      stopAll(true);
       return;
     }
     logger.error({ worker: dead.process.pid, code, signal }, 'a worker died; starting another');
     start();
   });
 
-  function stopAll(code?: number) {
+  /** Asks every worker to stop; called again (a second signal, or the workers late), kills them and exits 1. */
+  function stopAll(failure = false) {
     if (stopping) {
       for (const running of Object.values(cluster.workers ?? {})) running?.process.kill('SIGKILL');
       process.exit(1);
     }
     stopping = true;
-    failed ||= code !== undefined && code !== 0;
+    failed = failure;
     setTimeout(() => {
       logger.error('workers did not stop in time');
-      stopAll(1);
+      stopAll();
     }, options.stopTimeoutMs).unref();
     const running = Object.values(cluster.workers ?? {});
     if (running.length === 0) process.exit(failed ? 1 : 0);
@@ -83,10 +85,9 @@ export function runPrimary(options: { workers: number; logger: Logger; stopTimeo
   logger.info({ workers: options.workers }, 'starting workers');
 }
 
-async function answerMetrics(aggregator: AggregatorRegistry<PrometheusContentType>, message: unknown, worker: Worker): Promise<void> {
-  if (!isMessage(message, METRICS)) return;
+async function answerMetrics(aggregator: AggregatorRegistry<PrometheusContentType>, id: unknown, worker: Worker): Promise<void> {
   const answer = await aggregator.clusterMetrics().then((text) => ({ text }), (error: Error) => ({ error: error.message }));
-  tell(worker, { type: METRICS, id: message.id, ...answer });
+  tell(worker, { type: METRICS, id, ...answer });
 }
 
 /**
@@ -115,6 +116,15 @@ export function joinPrimary(registry: Registry, stop: () => void): void {
   });
   process.on('disconnect', stop);
   tell(process, { type: JOINED });
+}
+
+/**
+ * A limit of `points` a minute per key for the whole process: in a cluster worker the primary keeps the counts
+ * (`RateLimiterClusterMaster` in `runPrimary`), so a client is not allowed once per worker.
+ */
+export function perMinuteLimiter(name: string, points: number): RateLimiterAbstract {
+  const options = { keyPrefix: name, points, duration: 60 };
+  return cluster.isWorker ? new RateLimiterCluster({ ...options, timeoutMs: 1_000 }) : new RateLimiterMemory(options);
 }
 
 /** In a worker: every worker's metrics, summed by the primary (counters and histograms add up). */

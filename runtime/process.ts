@@ -67,8 +67,9 @@ export async function runProcess(definition: ProcessDefinition, options: { env?:
   }
   const logger = createLogger(config.logLevel, definition.name);
   const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
-  if (cluster.isPrimary && (definition.workers?.(config) ?? 1) > 1) {
-    runPrimary({ workers: definition.workers!(config), logger, stopTimeoutMs });
+  const workers = definition.workers?.(config) ?? 1;
+  if (cluster.isPrimary && workers > 1) {
+    runPrimary({ workers, logger, stopTimeoutMs });
     return;
   }
   let stop: (() => Promise<void>) | undefined;
