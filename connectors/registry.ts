@@ -6,7 +6,7 @@ import { TELEGRAM_ROUTES } from './telegram/config.js';
 import { createTwilioConnector } from './twilio/connector.js';
 import { TWILIO_ROUTES } from './twilio/config.js';
 import type { WebhookConnector, WebhookRoute } from './types.js';
-import { WEBCHAT_ROUTES, type WebchatStore } from './webchat/config.js';
+import { WEBCHAT_ROUTES, type PerMinuteLimiter, type WebchatStore } from './webchat/config.js';
 import { createWebchatConnector } from './webchat/connector.js';
 
 /** A webhook channel left off because its secret is not configured: its routes answer 404 saying so. */
@@ -24,9 +24,11 @@ export interface WebhookRegistry {
 
 /**
  * Every webhook connector, each enabled exactly when its secrets are configured. There is no other switch. Web
- * chat, which we host, also needs the store the gateway hands it (sites, visitors, contact state).
+ * chat, which we host, also needs what the gateway hands it: its store (sites, visitors, contact state) and where
+ * its rate limits are counted.
  */
-export function createWebhookRegistry(config: WebhooksConfig, stores: { webchat?: WebchatStore } = {}): WebhookRegistry {
+export function createWebhookRegistry(config: WebhooksConfig,
+  hosted: { webchat?: { store: WebchatStore; perMinute: PerMinuteLimiter } } = {}): WebhookRegistry {
   const registry: WebhookRegistry = { enabled: [], disabled: [] };
   const add = (name: string, routes: readonly WebhookRoute[], reason: string, create: (() => WebhookConnector) | undefined) => {
     if (create) registry.enabled.push(create());
@@ -42,6 +44,6 @@ export function createWebhookRegistry(config: WebhooksConfig, stores: { webchat?
     telegram?.webhookSecret ? () => createTelegramConnector({ botId: telegram.botId, webhookSecret: telegram.webhookSecret! })
       : undefined);
   add('webchat', WEBCHAT_ROUTES, 'set WEBCHAT_SECRET',
-    webchat && stores.webchat ? () => createWebchatConnector(webchat, stores.webchat!) : undefined);
+    webchat && hosted.webchat ? () => createWebchatConnector(webchat, hosted.webchat!.store, hosted.webchat!.perMinute) : undefined);
   return registry;
 }

@@ -7,6 +7,7 @@ import { createContacts, type Contacts } from '../contacts/index.js';
 import { createPublisher } from '../connectors/publisher.js';
 import { createWebhookRegistry } from '../connectors/registry.js';
 import type { Db } from '../db/client.js';
+import { perMinuteLimiter } from '../runtime/cluster.js';
 import type { ReadinessChecks } from '../runtime/readiness.js';
 import { createApp, type AppDeps } from './app.js';
 import { createAuthenticator } from './auth.js';
@@ -43,7 +44,7 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
   const { db, producer, logger, clock } = infra;
   const contacts = createContacts({ db, producer, eventsTopic: config.kafka.topics.contactEvents, logger, clock,
     searchTimeoutMs: config.http.searchTimeoutMs, imports: { maxRows: config.imports.maxRows } });
-  const webhooks = createWebhookRegistry(config.webhooks, { webchat: contacts.webchat.store });
+  const webhooks = createWebhookRegistry(config.webhooks, { webchat: { store: contacts.webchat.store, perMinute: perMinuteLimiter } });
   logger.info({
     enabled: webhooks.enabled.map((connector) => connector.name),
     disabled: Object.fromEntries(webhooks.disabled.map((channel) => [channel.name, channel.reason])),

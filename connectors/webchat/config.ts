@@ -1,9 +1,16 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { WebchatConfig } from '../../config/index.js';
 import type { IdentityKey } from '../../identity/keys.js';
 import type { WebhookRoute } from '../types.js';
 
 /** What the web-chat connector needs from configuration: its token keys and its limits. */
 export type WebchatSettings = WebchatConfig;
+
+/**
+ * A limit of `points` a minute per key, named: the process that runs the connector decides where the counts
+ * live (in a cluster, with the primary, so every worker counts against the same limit).
+ */
+export type PerMinuteLimiter = (name: string, points: number) => RateLimiterAbstract;
 
 export const PRECHAT_FIELDS = ['name', 'email', 'phone'] as const;
 export type PrechatField = (typeof PRECHAT_FIELDS)[number];

@@ -1,11 +1,11 @@
-import cluster from 'node:cluster';
-import { RateLimiterCluster, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { parseWith, PayloadError } from '../../identity/parse.js';
 import { storableDeep } from '../../identity/text.js';
 import { VerificationError } from '../errors.js';
 import { parseJson } from '../parse.js';
 import { published, type WebhookConnector, type WebhookRequest, type WebhookResult } from '../types.js';
-import { WEBCHAT_ROUTES, type WebchatSettings, type WebchatSite, type WebchatStore, type WebchatVisitor } from './config.js';
+import { WEBCHAT_ROUTES, type PerMinuteLimiter, type WebchatSettings, type WebchatSite, type WebchatStore,
+  type WebchatVisitor } from './config.js';
 import { messageEnvelope, profileAfterSession, visitorIdentity, visitorName } from './normalise.js';
 import { allowedOrigin, corsHeaders, readCookie, visitorCookie } from './http.js';
 import { messageSchema, sessionSchema, siteId, unsubscribeSchema } from './schema.js';
@@ -19,13 +19,13 @@ type Handler = (request: WebhookRequest, site: WebchatSite, receivedAt: Date) =>
  * per site) and messages. Visitors are people's browsers, not a provider: every answer carries CORS headers for
  * the site's origins only, requests from other origins are refused, and sessions and messages are rate-limited.
  */
-export function createWebchatConnector(settings: WebchatSettings, store: WebchatStore): WebhookConnector {
+export function createWebchatConnector(settings: WebchatSettings, store: WebchatStore, perMinute: PerMinuteLimiter): WebhookConnector {
   const keys = settings.secrets.map(tokenKey);
   const assets = widgetAssets();
   const limits = {
-    sessionsByAddress: perMinute('sessions-by-address', settings.sessionsPerMinute),
-    messagesByVisitor: perMinute('messages-by-visitor', settings.messagesPerMinute),
-    messagesByAddress: perMinute('messages-by-address', settings.messagesPerMinute * 5),
+    sessionsByAddress: perMinute('webchat-sessions-by-address', settings.sessionsPerMinute),
+    messagesByVisitor: perMinute('webchat-messages-by-visitor', settings.messagesPerMinute),
+    messagesByAddress: perMinute('webchat-messages-by-address', settings.messagesPerMinute * 5),
   };
 
   /** The visitor a request's cookie names for `site`, or undefined (none, tampered, expired, or unknown). */
@@ -128,20 +128,11 @@ function siteOf(request: WebhookRequest): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/**
- * A limit of `points` a minute per key, for the whole gateway process: in a cluster (`WEB_CONCURRENCY` > 1) the
- * primary keeps the counts every worker consumes from, so a visitor is not allowed once per worker.
- */
-function perMinute(name: string, points: number): RateLimiterAbstract {
-  const options = { keyPrefix: `webchat-${name}`, points, duration: 60 };
-  return cluster.isWorker ? new RateLimiterCluster({ ...options, timeoutMs: 1_000 }) : new RateLimiterMemory(options);
-}
-
 async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (error) {
-    // Refused: over the limit. A primary too busy to answer within the timeout refuses no one.
+    // Refused: over the limit. A limiter that cannot answer (a cluster's primary too busy) refuses no one.
     if (error instanceof RateLimiterRes) throw error;
   }
 }
