@@ -44,8 +44,9 @@ class JsonBodyError extends Error {
  */
 export function messagesFastPath(deps: AppDeps, answerError: (error: unknown, req: Request, res: Response) => void) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    if (!isPlainJsonPost(req, deps.maxBodyBytes)) return next();
     const key = bearerKey(req.headers.authorization);
-    if (!key || !isPlainJsonPost(req, deps.maxBodyBytes)) return next();
+    if (!key) return next();
     void deps.authenticate(key).then((apiKey) => {
       if (!apiKey) return next();
       res.locals.route = MESSAGES_PATH;
