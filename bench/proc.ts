@@ -56,29 +56,21 @@ export function machineBusyMicros(): number {
 
 /** Peak resident set size of a process (the kernel's high-water mark), in MB; of a tree, the largest. */
 export function peakRssMb(pids: number[]): number {
-  let peak = 0;
-  for (const pid of pids) {
-    try {
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-      peak = Math.max(peak, kb);
-    } catch {
-      // gone
-    }
-  }
-  return Math.round(peak / 1024);
+  return Math.round(Math.max(0, ...pids.map((pid) => statusKb(pid, 'VmHWM'))) / 1024);
 }
 
 /** The resident memory of `pids` together now, in MB (the peak of each is `peakRssMb`'s). */
 export function totalRssMb(pids: number[]): number {
-  let kb = 0;
-  for (const pid of pids) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-    } catch {
-      // gone
-    }
+  return Math.round(pids.reduce((sum, pid) => sum + statusKb(pid, 'VmRSS'), 0) / 1024);
+}
+
+/** A field of /proc/<pid>/status in kB; 0 for a process that is gone. */
+function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  } catch {
+    return 0;
   }
-  return Math.round(kb / 1024);
 }
 
 /** CPU used by named groups of processes between `start()` and `stop()`, in microseconds per group. */
