@@ -49,8 +49,13 @@ describe('gateway on several cores (WEB_CONCURRENCY)', function () {
       }
     });
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    const listening = (pid: number) => logs.some((entry) => entry.worker === pid && entry.msg === 'worker serving');
-    return { child, port, exited, logs, listening };
+    const serving = (pid: number) => logs.some((entry) => entry.worker === pid && entry.msg === 'worker serving');
+    /** Two workers, both seen serving by the primary (one killed before that counts as a failed start). */
+    const twoServing = () => {
+      const workers = workersOf(child.pid!);
+      return workers.length === 2 && workers.every(serving);
+    };
+    return { child, port, exited, logs, twoServing };
   }
 
   /** One request on a connection of its own (no keep-alive), so the primary hands each to the next worker. */
@@ -72,11 +77,10 @@ describe('gateway on several cores (WEB_CONCURRENCY)', function () {
   const post = (port: number, id: string) => call(port, 'POST', '/v1/messages', { id, account: 'acme', sender: { id: 'cluster-visitor' }, text: id });
 
   it('serves the port from two workers, counts every worker in /metrics, replaces a worker that dies and stops on SIGTERM with nothing lost', async () => {
-    const { child, port, exited, listening } = await startGateway();
+    const { child, port, exited, twoServing } = await startGateway();
     const inbound = await TopicReader.open(kafka, topics.inbound);
     try {
-      await waitFor(() => workersOf(child.pid!).length === 2 && workersOf(child.pid!).every(listening),
-        { timeoutMs: 60_000, what: 'two serving workers' });
+      await waitFor(twoServing, { timeoutMs: 60_000, what: 'two serving workers' });
       const workers = workersOf(child.pid!);
 
       const ids = Array.from({ length: 40 }, (_, i) => `cluster-${i}`);
@@ -124,13 +128,12 @@ describe('gateway on several cores (WEB_CONCURRENCY)', function () {
   });
 
   it('stops with 1 when workers keep dying (more than five in a minute) instead of replacing them for ever', async () => {
-    const { child, exited, listening, logs } = await startGateway();
+    const { child, exited, twoServing, logs } = await startGateway();
     let code: number | null | undefined;
     void exited.then((exitCode) => (code = exitCode));
     for (let death = 1; death <= 6; death++) {
       // Killed before the primary saw it serve, a worker would be one that cannot start: wait until both did.
-      await waitFor(() => code !== undefined || (workersOf(child.pid!).length === 2 && workersOf(child.pid!).every(listening)),
-        { timeoutMs: 60_000, what: 'two serving workers' });
+      await waitFor(() => code !== undefined || twoServing(), { timeoutMs: 60_000, what: 'two serving workers' });
       expect(code, JSON.stringify(logs.filter((entry) => entry.level >= 50 || entry.msg.includes('worker')))).to.equal(undefined);
       process.kill(workersOf(child.pid!)[0]!, 'SIGKILL');
     }
