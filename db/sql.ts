@@ -72,3 +72,19 @@ export async function withStatementTimeout<T>(db: Knex, timeoutMs: number, work:
     return work(trx);
   }, { readOnly: true });
 }
+
+/**
+ * One part of a statement built from parts: a common table expression `name AS (text)` and its parameters.
+ * Writes to different tables that need nothing from each other go into one statement this way, one round trip
+ * instead of one each; PostgreSQL runs every data-modifying part to completion whether or not it is read, in
+ * one snapshot (a part does not see another's rows: what must see them is a later statement).
+ */
+export interface Cte extends SqlFragment {
+  name: string;
+}
+
+/** `/* label *\/ WITH a AS (…), b AS (…) select`, its parameters in the parts' order. */
+export function withCtes(label: string, ctes: readonly Cte[], select: string): SqlFragment {
+  return { text: `/* ${label} */ WITH ${ctes.map((cte) => `${cte.name} AS (${cte.text})`).join(',\n')}\n${select}`,
+    params: ctes.flatMap((cte) => cte.params) };
+}

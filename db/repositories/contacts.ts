@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { query } from '../sql.js';
+import { query, type Cte } from '../sql.js';
 
 /** Profile fields of a contact that inbound messages fill in when they are empty. */
 export interface ContactFields {
@@ -76,34 +76,38 @@ export const LAST_INTERACTION_GRANULARITY = '1 minute';
 /**
  * Fills a contact's empty fields from what senders told us (never overwrites what a person entered),
  * replaces a generated name with a real one, and moves the last interaction forward (to the minute). A
- * contact with nothing to change is not written at all.
+ * contact with nothing to change is not written at all. Parts of the resolver's batch statement
+ * (`db/repositories/batch.ts`); none when there is nothing to update.
  */
-export async function applyInboundUpdates(trx: Knex.Transaction, updates: InboundContactUpdate[], at: Date): Promise<void> {
-  if (updates.length === 0) return;
+export function inboundUpdateCtes(updates: InboundContactUpdate[], at: Date): Cte[] {
+  if (updates.length === 0) return [];
   const fills = FIELD_COLUMNS.map((column) => `${column} = COALESCE(c.${column}, u.${column})`).join(',\n       ');
   const changed = FIELD_COLUMNS.map((column) => `(c.${column} IS NULL AND u.${column} IS NOT NULL)`).join(' OR ');
   const renamed = 'c.name_generated AND u.display_name IS NOT NULL';
   // Each row is found by its id through the index (LATERAL … OFFSET 0, see sql.ts), then updated by its
   // physical address: a plain UPDATE … FROM unnest may be planned as a scan of every contact.
-  await query(trx,
-    `/* contacts.update */ WITH u AS (
-       SELECT t.row, u.*
+  return [{
+    name: 'contact_updates',
+    text: `SELECT t.row, u.*
          FROM unnest(?::uuid[], ?::text[], ?::timestamptz[], ${FIELD_COLUMNS.map(() => '?::text[]').join(', ')})
            AS u(id, display_name, last_inbound_at, ${FIELD_COLUMNS.join(', ')})
-         CROSS JOIN LATERAL (SELECT ctid AS row FROM contacts WHERE id = u.id OFFSET 0) t)
-     UPDATE contacts c SET
+         CROSS JOIN LATERAL (SELECT ctid AS row FROM contacts WHERE id = u.id OFFSET 0) t`,
+    params: [updates.map((u) => u.id), updates.map((u) => u.displayName ?? null), updates.map((u) => u.lastInboundAt),
+      ...fieldValues(updates)],
+  }, {
+    name: 'updated_contacts',
+    text: `UPDATE contacts c SET
        ${fills},
        display_name = CASE WHEN ${renamed} THEN u.display_name ELSE c.display_name END,
        name_generated = c.name_generated AND u.display_name IS NULL,
        last_interaction_at = GREATEST(c.last_interaction_at, u.last_inbound_at),
        updated_at = CASE WHEN ${changed} OR (${renamed}) THEN ?::timestamptz ELSE c.updated_at END
-     FROM u
-     WHERE c.ctid = ANY(ARRAY(SELECT row FROM u)) AND c.id = u.id
+     FROM contact_updates u
+     WHERE c.ctid = ANY(ARRAY(SELECT row FROM contact_updates)) AND c.id = u.id
        AND (${changed} OR (${renamed}) OR c.last_interaction_at IS NULL
             OR u.last_inbound_at >= c.last_interaction_at + interval '${LAST_INTERACTION_GRANULARITY}')`,
-    [updates.map((u) => u.id), updates.map((u) => u.displayName ?? null), updates.map((u) => u.lastInboundAt),
-      ...fieldValues(updates), at],
-  );
+    params: [at],
+  }];
 }
 
 /** What a resolved record says about its contact: the name it goes by now, and its open duplicate suggestions. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { query } from '../sql.js';
+import { query, type Cte } from '../sql.js';
 
 /** Where a record was read from; a record read again at the same place is a replay, not a new delivery. */
 export interface SourcePosition {
@@ -35,24 +35,24 @@ export async function findProcessed(trx: Knex.Transaction, envelopeIds: string[]
 }
 
 /**
- * Records envelopes as processed; returns how many rows this transaction wrote. Fewer than given means another
- * transaction recorded one of them first (the unique key made this one wait for it to commit).
+ * Records envelopes as processed, as a part of the resolver's batch statement (`db/repositories/batch.ts`):
+ * `recorded` holds the rows this transaction wrote. Fewer than given means another transaction recorded one of
+ * them first (the unique key made this one wait for it to commit).
  */
-export async function recordProcessed(trx: Knex.Transaction, entries: LedgerEntry[], at: Date): Promise<number> {
-  if (entries.length === 0) return 0;
-  const rows = await query<{ envelope_id: string }>(trx,
-    `/* ledger.record */ INSERT INTO processed_envelopes
+export function processedCte(entries: LedgerEntry[], at: Date): Cte {
+  return {
+    name: 'recorded',
+    text: `INSERT INTO processed_envelopes
        (envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset, processed_at)
      SELECT e.*, ?::timestamptz
        FROM unnest(?::uuid[], ?::uuid[], ?::bool[], ?::text[], ?::text[], ?::int[], ?::bigint[])
          AS e(envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset)
      ON CONFLICT (envelope_id) DO NOTHING
      RETURNING envelope_id`,
-    [at, entries.map((e) => e.envelopeId), entries.map((e) => e.contactId), entries.map((e) => e.isNew),
+    params: [at, entries.map((e) => e.envelopeId), entries.map((e) => e.contactId), entries.map((e) => e.isNew),
       entries.map((e) => e.outcome), entries.map((e) => e.source.topic), entries.map((e) => e.source.partition),
       entries.map((e) => e.source.offset)],
-  );
-  return rows.length;
+  };
 }
 
 interface LedgerRow {

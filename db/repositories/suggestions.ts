@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { query } from '../sql.js';
+import { query, withCtes, type Cte } from '../sql.js';
+import type { PointKind } from '../../identity/channels.js';
 import type { ContactPoint } from '../../identity/keys.js';
 import { equivalenceReason } from '../../identity/normalise/mailbox.js';
 import { pointMailbox } from '../../identity/points.js';
@@ -21,36 +22,63 @@ export interface FlaggedDuplicate {
   reason: string;
 }
 
+/** A contact point a statement just added (`added_points`), as the flagging statement takes it. */
+export interface AddedPoint {
+  contact_id: string;
+  kind: PointKind;
+  value: string;
+  mailbox: string | null;
+  envelope_id: string | null;
+}
+
 /**
  * Records contact points and flags every other live, non-blocked contact that holds one of the new ones (or,
  * for an email, another spelling of the same provider mailbox), unless a person dismissed that pair.
  * Points must be comparable (identity/points.ts: no junk), as the resolver's are by construction and entered
  * ones are through `enteredPoints`; the business's own addresses are left out here, where the table is.
- * Points are locked by value first so that two resolvers adding the same phone to two contacts at once
- * still see each other: otherwise each would miss the other's uncommitted row.
  */
 export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: ContactPointRow[], at: Date):
   Promise<FlaggedDuplicate[]> {
   if (points.length === 0) return [];
+  const { text, params } = withCtes('points.add', pointCtes(points, at), 'SELECT * FROM added_points');
+  return flagDuplicates(trx, await query<AddedPoint>(trx, text, params), at);
+}
+
+/**
+ * Adds contact points, as parts of a statement: `added_points` holds the ones that were new. Points are locked
+ * by value first (advisory locks, held to the end of the transaction) so that two resolvers adding the same phone
+ * to two contacts at once still see each other in `flagDuplicates`, which must run as a later statement: otherwise
+ * each would miss the other's uncommitted row. None without points.
+ */
+export function pointCtes(points: ContactPointRow[], at: Date): Cte[] {
+  if (points.length === 0) return [];
   const mailboxes = points.map((p) => pointMailbox(p.kind, p.value));
-  await query(trx,
-    `/* points.lock */ SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
+  return [{
+    name: 'point_locks',
+    text: `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n
        FROM (SELECT DISTINCT unnest(?::text[]) AS k ORDER BY 1) locks`,
-    [points.map((p, i) => `point:${p.kind}:${mailboxes[i]?.key ?? p.value}`)],
-  );
-  const added = await query<{ contact_id: string; kind: string; value: string; mailbox: string | null; envelope_id: string | null }>(trx,
-    `/* points.add */ INSERT INTO contact_points (contact_id, kind, value, mailbox, source, envelope_id, created_at)
+    params: [points.map((p, i) => `point:${p.kind}:${mailboxes[i]?.key ?? p.value}`)],
+  }, {
+    name: 'added_points',
+    // The locks are taken once, before the first row is inserted (an InitPlan).
+    text: `INSERT INTO contact_points (contact_id, kind, value, mailbox, source, envelope_id, created_at)
      SELECT p.*, ?::timestamptz
        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::uuid[]) AS p(contact_id, kind, value, mailbox, source, envelope_id)
-      WHERE NOT EXISTS (SELECT 1 FROM business_addresses b WHERE b.value = p.value)
+      WHERE (SELECT n FROM point_locks) IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM business_addresses b WHERE b.value = p.value)
      ON CONFLICT DO NOTHING
      RETURNING contact_id, kind, value, mailbox, envelope_id`,
-    [at, points.map((p) => p.contactId), points.map((p) => p.kind), points.map((p) => p.value),
+    params: [at, points.map((p) => p.contactId), points.map((p) => p.kind), points.map((p) => p.value),
       mailboxes.map((m) => m?.key ?? null), points.map((p) => p.source), points.map((p) => p.envelopeId)],
-  );
+  }];
+}
+
+/**
+ * Flags every other live contact that holds one of the points just added (see `pointCtes`). A separate
+ * statement from the one that added them, so it sees them: two new contacts of one batch find each other.
+ */
+export async function flagDuplicates(trx: Knex.Transaction, added: AddedPoint[], at: Date): Promise<FlaggedDuplicate[]> {
   if (added.length === 0) return [];
-  const rules = new Map(points.map((p, i) => [`${p.kind}:${p.value}`, mailboxes[i]?.rule ?? null]));
-  // A separate statement sees the points just added, so two new contacts of one batch find each other;
   // LATERAL with OFFSET 0 keeps each look-up on an index ((kind, value) or (kind, mailbox)) instead of
   // hash-joining every live contact's points (which it did on stale statistics, at half of a batch's time).
   // An exact match wins over a mailbox match for the same pair.
@@ -77,7 +105,7 @@ export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: 
      ON CONFLICT DO NOTHING
      RETURNING id, contact_a, contact_b, field, value, rule, other_value, flagged_by_envelope`,
     [at, added.map((p) => p.contact_id), added.map((p) => p.kind), added.map((p) => p.value), added.map((p) => p.mailbox),
-      added.map((p) => rules.get(`${p.kind}:${p.value}`) ?? null), added.map((p) => p.envelope_id)],
+      added.map((p) => pointMailbox(p.kind, p.value)?.rule ?? null), added.map((p) => p.envelope_id)],
   );
   return rows.map(toFlagged);
 }

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Envelope, ResolvedEnvelope } from '../../connectors/envelope.js';
 import type { Db } from '../../db/client.js';
-import { applyInboundUpdates, contactSummaries, findTrustedContacts, insertContacts, lockContactStates, type ContactState,
+import { writeBatch } from '../../db/repositories/batch.js';
+import { contactSummaries, findTrustedContacts, insertContacts, lockContactStates, type ContactState,
   type NewContact } from '../../db/repositories/contacts.js';
 import { recordBusinessAddresses, type BusinessAddress } from '../../db/repositories/business-addresses.js';
 import { claimIdentities, findIdentities, type IdentityClaim, type IdentityRow } from '../../db/repositories/identities.js';
-import { recordBlockedDrops, recordInteractions } from '../../db/repositories/interactions.js';
-import { findProcessed, recordProcessed, type LedgerEntry, type SourcePosition } from '../../db/repositories/ledger.js';
-import { addPointsAndFlagDuplicates, findFlaggedBy, type FlaggedDuplicate } from '../../db/repositories/suggestions.js';
+import { findProcessed, type LedgerEntry, type SourcePosition } from '../../db/repositories/ledger.js';
+import { findFlaggedBy, type FlaggedDuplicate } from '../../db/repositories/suggestions.js';
 import { identityKeyString, type IdentityKey } from '../../identity/keys.js';
 import { businessAddressOf, defaultDisplayName, senderFacts, type SenderFacts } from './identity.js';
 import { blockedDrops, changesContact, contactUpdates, groupBy, interactionDeltas, mergeFields } from './aggregate.js';
@@ -224,16 +224,15 @@ async function record(trx: Knex.Transaction, decisions: Decision[], states: Map<
   Promise<FlaggedDuplicate[]> {
   if (decisions.length === 0) return [];
   const resolved = decisions.filter((d) => d.outcome === 'resolved');
-  // Contacts this batch created were written whole already; others only when the messages change them.
-  await applyInboundUpdates(trx, contactUpdates(resolved.filter((d) => !d.created))
-    .filter((update) => changesContact(update, states.get(update.id))), now);
-  await recordInteractions(trx, interactionDeltas(resolved));
-  await recordBlockedDrops(trx, blockedDrops(decisions.filter((d) => d.outcome === 'dropped')));
-  const points = resolved.flatMap((d) =>
-    d.facts.points.map((point) => ({ ...point, contactId: d.contactId, envelopeId: d.item.envelope.id })));
-  const flagged = await addPointsAndFlagDuplicates(trx, points, now);
-  const recorded = await recordProcessed(trx, decisions.map((d) => ({ envelopeId: d.item.envelope.id, contactId: d.contactId,
-    isNew: d.isNew, outcome: d.outcome, source: d.item.source })), now);
+  const { recorded, flagged } = await writeBatch(trx, {
+    // Contacts this batch created were written whole already; others only when the messages change them.
+    updates: contactUpdates(resolved.filter((d) => !d.created)).filter((update) => changesContact(update, states.get(update.id))),
+    interactions: interactionDeltas(resolved),
+    drops: blockedDrops(decisions.filter((d) => d.outcome === 'dropped')),
+    points: resolved.flatMap((d) => d.facts.points.map((point) => ({ ...point, contactId: d.contactId, envelopeId: d.item.envelope.id }))),
+    processed: decisions.map((d) => ({ envelopeId: d.item.envelope.id, contactId: d.contactId, isNew: d.isNew,
+      outcome: d.outcome, source: d.item.source })),
+  }, now);
   if (recorded < decisions.length) throw new ConcurrentDeliveryError();
   return flagged;
 }

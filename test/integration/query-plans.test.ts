@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createDb } from '../../db/client.js';
-import { applyInboundUpdates, contactSummaries, lockContactStates } from '../../db/repositories/contacts.js';
+import { writeBatch } from '../../db/repositories/batch.js';
+import { contactSummaries, lockContactStates } from '../../db/repositories/contacts.js';
 import { findIdentities } from '../../db/repositories/identities.js';
 import { findProcessed } from '../../db/repositories/ledger.js';
 import { analyzeGrownTables, HOT_TABLES, pruneLedger } from '../../db/repositories/maintenance.js';
@@ -97,7 +99,14 @@ describe('the resolver\'s statements on stale statistics (real PostgreSQL)', fun
     ['identities.find', (trx) => findIdentities(trx, keys())],
     ['contacts.lock', (trx) => lockContactStates(trx, contactIds)],
     ['contacts.summaries', (trx) => contactSummaries(trx, contactIds)],
-    ['contacts.update', (trx) => applyInboundUpdates(trx, contactIds.map((id) => ({ id, lastInboundAt: new Date(), country: 'DE' })), new Date())],
+    // Contact fields, interaction counters, points and the ledger: one statement.
+    ['batch.write', (trx) => writeBatch(trx, { updates: contactIds.map((id) => ({ id, lastInboundAt: new Date(), country: 'DE' })),
+      interactions: contactIds.map((contactId) => ({ identityId: randomUUID(), contactId, firstAt: new Date(), lastAt: new Date(),
+        count: 1, lastChannel: 'api' })), drops: contactIds.slice(0, 10).map((contactId) => ({ contactId, count: 1, lastAt: new Date() })),
+      points: contactIds.slice(0, 200).map((contactId, i) => ({ contactId, kind: 'email' as const, value: `person-${i + 5000}@people.dev`,
+        source: 'profile' as const, envelopeId: null })),
+      processed: envelopeIds.map((envelopeId, i) => ({ envelopeId, contactId: contactIds[i]!, isNew: false, outcome: 'resolved' as const,
+        source: { topic: 'in', partition: 0, offset: String(i) } })) }, new Date())],
     // Another contact's address on each of 200 contacts: the flagging statement looks every value up.
     ['suggestions.flag', (trx) => addPointsAndFlagDuplicates(trx, contactIds.slice(0, 200).map((contactId, i) => ({ contactId,
       kind: 'email' as const, value: `person-${i + 5000}@people.dev`, source: 'profile' as const, envelopeId: null })), new Date())],
