@@ -19,7 +19,7 @@ export function contactUpdates(decisions: Decision[]): InboundContactUpdate[] {
   return [...groupBy(decisions, (d) => d.contactId)].map(([id, group]) => ({
     ...mergeFields(group.map((d) => d.facts)),
     id,
-    lastInboundAt: latest(group.map((d) => receivedAt(d))),
+    lastInboundAt: latest(group),
   }));
 }
 
@@ -41,12 +41,12 @@ export function changesContact(update: InboundContactUpdate, state: ContactState
 
 export function interactionDeltas(decisions: Decision[]): InteractionDelta[] {
   return [...groupBy(decisions, (d) => d.identityId)].map(([identityId, group]) => {
-    const last = group.reduce((a, b) => (receivedAt(b) >= receivedAt(a) ? b : a));
+    const last = group.reduce((a, b) => (b.receivedAt >= a.receivedAt ? b : a));
     return {
       identityId,
       contactId: group[0]!.contactId,
-      firstAt: earliest(group.map(receivedAt)),
-      lastAt: receivedAt(last),
+      firstAt: new Date(Math.min(...group.map((d) => d.receivedAt))),
+      lastAt: new Date(last.receivedAt),
       count: group.length,
       lastChannel: last.item.envelope.channel,
     };
@@ -55,13 +55,12 @@ export function interactionDeltas(decisions: Decision[]): InteractionDelta[] {
 
 export function blockedDrops(decisions: Decision[]): DropDelta[] {
   return [...groupBy(decisions, (d) => d.contactId)].map(([contactId, group]) => ({
-    contactId, count: group.length, lastAt: latest(group.map(receivedAt)),
+    contactId, count: group.length, lastAt: latest(group),
   }));
 }
 
-const receivedAt = (d: Decision) => new Date(d.item.envelope.receivedAt);
-const latest = (dates: Date[]) => new Date(Math.max(...dates.map(Number)));
-const earliest = (dates: Date[]) => new Date(Math.min(...dates.map(Number)));
+/** When the newest of these messages arrived. */
+const latest = (group: Decision[]) => new Date(Math.max(...group.map((d) => d.receivedAt)));
 
 /** Items by key, each group in the items' order. */
 export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

@@ -62,6 +62,8 @@ export interface Decision {
   isNew: boolean;
   /** The contact was created by this batch (from these messages' fields). */
   created: boolean;
+  /** When the message arrived (the envelope's `receivedAt`, parsed once), in ms since the epoch. */
+  receivedAt: number;
   outcome: 'resolved' | 'dropped';
 }
 
@@ -116,6 +118,7 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date):
   const business = await recordBusinessAddresses(trx, accountAddresses(fresh));
   const facts = fresh.map((item) => senderFacts(item.envelope, business));
   const factKeys = facts.map((f) => identityKeyString(f.identity));
+  const receivedAt = fresh.map((item) => Date.parse(item.envelope.receivedAt));
   const factsByKey = groupBy(facts, (f) => identityKeyString(f.identity));
   const keys = uniqueKeys(facts.map((f) => f.identity));
   const found = byKey(await findIdentities(trx, uniqueKeys([...keys, ...facts.flatMap((f) => f.aliases)])));
@@ -127,7 +130,7 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date):
   const viaTrustedPoint = await attachToTrustedContacts(trx, claims.filter((claim) => !viaAlias.has(claim)));
   const attached = new Set([...viaAlias, ...viaTrustedPoint]);
   const won = byKey(await claimIdentities(trx, claims, now));
-  const created = newContacts(claims.filter((c) => won.has(identityKeyString(c)) && !attached.has(c)), factsByKey, arrivals(fresh, factKeys));
+  const created = newContacts(claims.filter((c) => won.has(identityKeyString(c)) && !attached.has(c)), factsByKey, arrivals(receivedAt, factKeys));
   await insertContacts(trx, created, now);
   const lost = claims.filter((c) => !won.has(identityKeyString(c)));
   const identities = new Map([...found, ...won, ...byKey(await findIdentities(trx, lost))]);
@@ -144,7 +147,7 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date):
     const isNew = won.has(key) && !attachedKeys.has(key) && !firstSeen.has(state.id);
     firstSeen.add(state.id);
     return { item, facts: facts[index]!, identityId: identity.id, contactId: state.id, isNew,
-      created: createdIds.has(state.id), outcome: state.status === 'blocked' ? 'dropped' : 'resolved' };
+      created: createdIds.has(state.id), receivedAt: receivedAt[index]!, outcome: state.status === 'blocked' ? 'dropped' : 'resolved' };
   });
   await claimIdentities(trx, newAliases(decisions, found), now);
   return { decisions, states };
@@ -156,13 +159,12 @@ function accountAddresses(fresh: InboundItem[]): BusinessAddress[] {
   return [...accounts].flatMap((account) => businessAddressOf(account) ?? []);
 }
 
-/** The newest arrival among the messages of each identity key. */
-function arrivals(fresh: InboundItem[], factKeys: string[]): Map<string, Date> {
-  const newest = new Map<string, Date>();
-  fresh.forEach((item, index) => {
-    const at = new Date(item.envelope.receivedAt);
+/** The newest arrival among the messages of each identity key, in ms. */
+function arrivals(receivedAt: number[], factKeys: string[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  receivedAt.forEach((at, index) => {
     const seen = newest.get(factKeys[index]!);
-    if (!seen || at > seen) newest.set(factKeys[index]!, at);
+    if (seen === undefined || at > seen) newest.set(factKeys[index]!, at);
   });
   return newest;
 }
@@ -193,10 +195,10 @@ function shareNewContactsByAlias(claims: IdentityClaim[], factsByKey: Map<string
 }
 
 /** One new contact per contact id among the won claims, with the fields and the newest arrival of every message that made it. */
-function newContacts(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>, arrived: Map<string, Date>): NewContact[] {
+function newContacts(claims: IdentityClaim[], factsByKey: Map<string, SenderFacts[]>, arrived: Map<string, number>): NewContact[] {
   return [...groupBy(claims, (claim) => claim.contactId).values()].map((group) => {
     const keys = group.map(identityKeyString);
-    const lastInboundAt = new Date(Math.max(...keys.map((key) => arrived.get(key)!.getTime())));
+    const lastInboundAt = new Date(Math.max(...keys.map((key) => arrived.get(key)!)));
     return newContact(group[0]!, mergeFields(keys.flatMap((key) => factsByKey.get(key)!)), lastInboundAt);
   });
 }
