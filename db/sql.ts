@@ -11,11 +11,35 @@ export type SqlParam = Scalar | readonly Scalar[];
  * connection and planned once PostgreSQL settles on a generic plan, instead of parsed and planned on every call.
  */
 export async function query<Row = never>(db: Knex | Knex.Transaction, text: string, params: SqlParam[]): Promise<Row[]> {
-  const raw = db.raw(text, params as unknown as Knex.RawBinding[]);
+  const raw = db.raw(text, params.map((param) => (Array.isArray(param) ? arrayLiteral(param) : param)) as Knex.RawBinding[]);
   const name = preparedName(text);
   const result = (await (name ? raw.options({ name }) : raw)) as { rows: Row[] };
   return result.rows;
 }
+
+/**
+ * An array parameter as PostgreSQL's array literal, `{a,b,"c d"}`, quoting only the elements that need it. pg
+ * quotes and escapes every element (two regular expressions each) and formats each Date by hand: at a thousand
+ * messages a batch that was a tenth of the resolver's JavaScript. An array of Buffers is left to pg.
+ */
+export function arrayLiteral(values: readonly Scalar[]): string | readonly Scalar[] {
+  let literal = '{';
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index];
+    if (index > 0) literal += ',';
+    if (value === null) literal += 'NULL';
+    else if (typeof value === 'string') literal += isPlain(value) ? value : `"${value.replace(/[\\"]/g, '\\$&')}"`;
+    else if (typeof value === 'number' || typeof value === 'boolean') literal += String(value);
+    else if (value instanceof Date) literal += value.toISOString();
+    else if (value === undefined) throw new TypeError(`undefined at index ${index} of an array parameter`);
+    else return values;
+  }
+  return `${literal}}`;
+}
+
+/** Needs no quotes in an array literal: not empty, no space, brace, comma, quote or backslash, and not `NULL`. */
+const isPlain = (value: string) => PLAIN.test(value) && !(value.length === 4 && /^null$/i.test(value));
+const PLAIN = /^[\w.:@+-]+$/;
 
 const preparedNames = new Map<string, string>();
 
