@@ -36,7 +36,7 @@ export function changesContact(update: InboundContactUpdate, state: ContactState
   if (!stored) return true;
   if (stored.nameGenerated && update.displayName !== undefined) return true;
   if ([...stored.empty].some((field) => update[field] !== undefined)) return true;
-  return stored.lastInteractionAt === null || update.lastInboundAt.getTime() - stored.lastInteractionAt.getTime() >= LAST_INTERACTION_LAG_MS;
+  return stored.lastInteractionAt === null || update.lastInboundAt.getTime() - stored.lastInteractionAt >= LAST_INTERACTION_LAG_MS;
 }
 
 export function interactionDeltas(decisions: Decision[]): InteractionDelta[] {

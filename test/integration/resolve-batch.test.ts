@@ -95,6 +95,25 @@ describe('resolveBatch (real Postgres)', () => {
     });
   });
 
+  describe('when a later message, within the minute, brings a field the contact lacks', () => {
+    it('fills that field and keeps every field it has, without waiting for the last interaction to move', async () => {
+      const at = Date.parse('2026-03-04T05:06:07.000Z');
+      const message = (offset: number, profile: Record<string, string>) => {
+        const value = envelope({ channel: 'api', account: 'a', kind: 'api_user', scope: 'a', id: 'filler', profile });
+        value.receivedAt = new Date(at + offset * 5_000).toISOString();
+        return [{ envelope: value, source: { topic: 'in', partition: 0, offset: String(offset) } }];
+      };
+      // The phone is stored and the email is empty; 5 and 10 s later the last interaction alone would not be written (to the minute).
+      const [first] = (await resolveBatch(testDb.db, message(0, { phone: '+4915123456789', language: 'de' }), new Date())).resolved;
+      await resolveBatch(testDb.db, message(1, { email: 'filler@people.dev', phone: '+4915199999999' }), new Date());
+      await resolveBatch(testDb.db, message(2, { email: 'other@people.dev', timezone: 'Europe/Berlin' }), new Date());
+      const contact = await testDb.db('contacts').where({ id: first!.contact.id }).first();
+      expect(contact).to.include({ phone: '+4915123456789', email: 'filler@people.dev', language: 'de', timezone: 'Europe/Berlin' });
+      // Written for the field, the row takes the newest arrival too.
+      expect(contact.last_interaction_at.toISOString()).to.equal('2026-03-04T05:06:17.000Z');
+    });
+  });
+
   describe('when a sender later gives a real name', () => {
     it('replaces the generated name but never a name a person entered', async () => {
       const anon = () => [{ envelope: envelope({ channel: 'api', account: 'a', kind: 'api_user', scope: 'a', id: 'n' }), source: { topic: 'in', partition: 0, offset: '0' } }];
