@@ -22,7 +22,7 @@ export async function query<Row = never>(db: Knex | Knex.Transaction, text: stri
  * quotes and escapes every element (two regular expressions each) and formats each Date by hand: at a thousand
  * messages a batch that was a tenth of the resolver's JavaScript. An array of Buffers is left to pg.
  */
-export function arrayLiteral(values: readonly Scalar[]): string | readonly Scalar[] {
+function arrayLiteral(values: readonly Scalar[]): string | readonly Scalar[] {
   let literal = '{';
   for (let index = 0; index < values.length; index++) {
     const value = values[index];

@@ -20,7 +20,7 @@ export interface BatchWrites {
  * points, the ledger: tables none of the others reads), then the duplicate flags the new points raise, which
  * must see those points and so are a statement of their own. Returns how many envelopes this transaction
  * recorded in the ledger (fewer than given: another transaction recorded one first) and what it flagged.
- * One round trip instead of five: at moderate rates a batch costs per statement, not per message.
+ * One round trip where there were four to six: at moderate rates a batch costs per statement, not per message.
  */
 export async function writeBatch(trx: Knex.Transaction, writes: BatchWrites, at: Date):
   Promise<{ recorded: number; flagged: FlaggedDuplicate[] }> {

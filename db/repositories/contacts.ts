@@ -157,7 +157,7 @@ export async function lockContactStates(trx: Knex.Transaction, ids: string[]): P
   for (let depth = 0; pending.length > 0 && depth < 5; depth++) {
     // In id order (the array is sorted, and a nested loop keeps its order), one index look-up each.
     // The time as ms and the empty fields as one bit each (FIELD_NAMES order): numbers, which pg reads at once,
-    // where a timestamp and a text[] per contact were a tenth of the resolver's JavaScript at 1,000 a batch.
+    // where parsing a timestamp and a text[] per contact took ~8 % of the resolver's JavaScript at 1,000 a batch.
     const rows = await query<{ id: string; display_name: string; status: ContactStatus; merged_into: string | null;
       last_interaction_ms: number | null; name_generated: boolean; empty: number }>(trx,
       `/* contacts.lock */ SELECT c.id, c.display_name, c.status, c.merged_into, c.name_generated,
