@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { producerDefaults } from '../config/kafka.js';
 import { topicsWithPrefix, type Topics } from '../config/topics.js';
-import { envelopeId, senderKey, type Envelope } from '../connectors/envelope.js';
+import { envelopeId, type Envelope } from '../connectors/envelope.js';
+import { envelopeRecord } from '../connectors/publisher.js';
 import { createDb, dropDatabase, ensureDatabase } from '../db/client.js';
 import { migrateLatest } from '../db/migrate.js';
 import { createApiKey } from '../db/repositories/api-keys.js';
@@ -437,7 +438,8 @@ async function createTopics(): Promise<Topics> {
 }
 
 async function produceAll(topic: string, envelopes: Envelope[]): Promise<void> {
-  const messages: Message[] = envelopes.map((e) => ({ key: senderKey(e.sender), value: JSON.stringify(e) }));
+  // As the gateway's publisher writes them (checked against the contract, with its headers).
+  const messages: Message[] = envelopes.map((e) => envelopeRecord(e));
   const producer = kafka.producer({ ...producerDefaults, idempotent: true });
   await producer.connect();
   for (let i = 0; i < messages.length; i += 5_000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5_000) });

@@ -88,6 +88,14 @@ function unstorablePath(value: unknown): (string | number)[] | undefined {
 }
 
 export type Envelope = z.infer<typeof envelopeSchema>;
+
+/**
+ * The record header that says a record's value is an envelope the publisher (connectors/publisher.ts) checked
+ * against this contract, exactly as `JSON.stringify` wrote it: the resolver parses it without checking it again
+ * and splices its resolved record from those bytes. A record without it (another producer's) is checked in full.
+ */
+export const CHECKED_HEADER = 'envelope-checked';
+export const CHECKED_VERSION = 'v1';
 export type Sender = z.infer<typeof senderSchema>;
 export type Profile = z.infer<typeof profileSchema>;
 export type Attachment = z.infer<typeof attachmentSchema>;

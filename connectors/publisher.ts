@@ -2,7 +2,7 @@ import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '../config/logger.js';
 import { TimeoutError, withTimeout } from '../config/timeout.js';
 import { describeIssue, PayloadError } from '../identity/parse.js';
-import { envelopeSchema, senderKey, type Envelope } from './envelope.js';
+import { CHECKED_HEADER, CHECKED_VERSION, envelopeSchema, senderKey, type Envelope } from './envelope.js';
 
 /** Kafka did not acknowledge: the caller must answer 503 so that the provider retries. Always retriable. */
 export class PublishError extends Error {
@@ -99,7 +99,7 @@ export function createPublisher(deps: { producer: Producer; topic: string; timeo
       if (envelopes.length === 0) return Promise.resolve();
       let messages: Message[];
       try {
-        messages = envelopes.map(toRecord);
+        messages = envelopes.map((envelope, index) => envelopeRecord(envelope, index));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -116,19 +116,21 @@ export function createPublisher(deps: { producer: Producer; topic: string; timeo
   };
 }
 
-/** Checks an envelope against the contract and makes its record; a PayloadError names what is wrong. */
-function toRecord(envelope: Envelope, index: number): Message {
+/** Checks an envelope against the contract and makes its record as the publisher sends it; a PayloadError names what is wrong. */
+export function envelopeRecord(envelope: Envelope, index = 0): Message {
   const checked = envelopeSchema.safeParse(envelope);
   if (!checked.success) {
     const { field, message } = describeIssue(checked.error.issues[0]!, ['envelopes', index]);
     throw new PayloadError(`the message cannot be published: ${message}`, field);
   }
-  const value = Buffer.from(JSON.stringify(envelope));
+  // What the contract kept (zod drops keys it does not know), so the resolver may take these bytes as they are.
+  const value = Buffer.from(JSON.stringify(checked.data));
   if (value.length > MAX_RECORD_BYTES) {
     throw new RecordTooLargeError(`the message is ${value.length} bytes as an envelope; the queue takes at most ${MAX_RECORD_BYTES}`,
       `envelopes[${index}]`);
   }
-  return { key: senderKey(envelope.sender), value, headers: { 'envelope-id': envelope.id, channel: envelope.channel } };
+  return { key: senderKey(envelope.sender), value,
+    headers: { 'envelope-id': envelope.id, channel: envelope.channel, [CHECKED_HEADER]: CHECKED_VERSION } };
 }
 
 /** What a failed send means for its caller: a record Kafka will never take is the request's fault, anything else is Kafka's. */

@@ -82,7 +82,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const kept = (envelopeId: string | null) => envelopeId !== null && partitions.has(partitionOf.get(envelopeId)!);
     const result: BatchResult = { ...outcome.result, resolved: outcome.result.resolved.filter((record) => kept(record.id)),
       events: outcome.result.events.filter((event) => event.envelopeId === null || kept(event.envelopeId)) };
-    await commit(live, result, [...deadLetters, ...outcome.failed].filter((letter) => partitions.has(letter.partition)));
+    await commit(live, result, [...deadLetters, ...outcome.failed].filter((letter) => partitions.has(letter.partition)), recordBytes(items));
     const committed = process.hrtime.bigint();
     deps.metrics.phaseSeconds.observe({ phase: 'parse' }, Number(afterParse - started) / 1e9);
     deps.metrics.phaseSeconds.observe({ phase: 'resolve' }, Number(afterResolve - afterParse) / 1e9);
@@ -145,12 +145,12 @@ export function createResolver(deps: ResolverDeps): Resolver {
     return { result, failed };
   }
 
-  async function commit(members: EachBatchPayload[], result: BatchResult, deadLetters: DeadLetter[]) {
+  async function commit(members: EachBatchPayload[], result: BatchResult, deadLetters: DeadLetter[], bytes: Map<string, Buffer>) {
     const now = clock();
     const topic = members[0]!.batch.topic;
     const originals = new Map(members.flatMap(({ batch }) => batch.messages.map((message) => [`${batch.partition}:${message.offset}`, message] as const)));
     const topicMessages: TopicMessages[] = [
-      { topic: deps.topics.resolved, messages: result.resolved.map(resolvedMessage) },
+      { topic: deps.topics.resolved, messages: result.resolved.map((record) => resolvedMessage(record, bytes.get(record.id))) },
       { topic: deps.topics.contactEvents, messages: result.events.map(eventMessage) },
       { topic: deps.topics.inboundDlq, messages: deadLetters.map((letter) =>
         deadLetterMessage(topic, letter.partition, originals.get(`${letter.partition}:${letter.offset}`)!, letter.reason, now)) },
@@ -206,6 +206,21 @@ export function createResolver(deps: ResolverDeps): Resolver {
       log.info('resolver stopped');
     },
   };
+}
+
+/**
+ * The value of each envelope id's first record, which is the one resolved (resolve.ts), when the publisher
+ * checked it: the resolved record is spliced from those bytes.
+ */
+function recordBytes(items: InboundItem[]): Map<string, Buffer> {
+  const bytes = new Map<string, Buffer>();
+  const seen = new Set<string>();
+  for (const { envelope, json } of items) {
+    if (seen.has(envelope.id)) continue;
+    seen.add(envelope.id);
+    if (json) bytes.set(envelope.id, json);
+  }
+  return bytes;
 }
 
 function nextOffset(offset: string): string {

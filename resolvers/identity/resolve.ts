@@ -29,6 +29,8 @@ export class ConcurrentDeliveryError extends Error {
 export interface InboundItem {
   envelope: Envelope;
   source: SourcePosition;
+  /** The record's value when it is `envelope` exactly as `JSON.stringify` wrote it (a publisher-checked record). */
+  json?: Buffer;
 }
 
 export interface DuplicateFlaggedEvent {

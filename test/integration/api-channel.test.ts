@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
 import { producerDefaults } from '../../config/kafka.js';
 import { createPublisher } from '../../connectors/publisher.js';
-import type { Envelope } from '../../connectors/envelope.js';
+import { CHECKED_HEADER, CHECKED_VERSION, envelopeSchema, type Envelope } from '../../connectors/envelope.js';
 import { revokeApiKey } from '../../db/repositories/api-keys.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
@@ -32,6 +32,10 @@ describe('API channel: POST /v1/messages', () => {
       expect(records[index]).to.deep.include({ channel: 'api', account: 'acme-app', sender: { kind: 'api_user', id: 'u-1', scope: 'acme-app' } });
       expect(records[index]!.profile.email).to.equal('A@Example.com');
       expect(inbound.messages[index]!.key!.toString()).to.equal('api_user:acme-app:u-1');
+      // Checked against the contract, and the bytes are what the resolver may take as they are (resolvers/records.ts).
+      const [record] = inbound.messages.slice(index, index + 1);
+      expect(record!.headers![CHECKED_HEADER]!.toString()).to.equal(CHECKED_VERSION);
+      expect(record!.value!.toString()).to.equal(JSON.stringify(envelopeSchema.parse(JSON.parse(record!.value!.toString()))));
     });
     it('accepts a single message without the wrapper', async () => {
       const before = inbound.messages.length;

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import type { ResolvedEnvelope } from '../../connectors/envelope.js';
+import { CHECKED_HEADER, CHECKED_VERSION, type ResolvedEnvelope } from '../../connectors/envelope.js';
 import { apiMessage } from '../helpers/envelopes.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { brokers, type TopicReader } from '../helpers/kafka.js';
+import { brokers, produce, type TopicReader } from '../helpers/kafka.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const run = promisify(execFile);
@@ -63,6 +63,23 @@ describe('dead letters: visible and recoverable', () => {
 
     it('`replay --since` a later time replays nothing', async () => {
       expect((await dlqCli('replay', '--since', '2999-01-01T00:00:00Z')).stderr).to.match(/replayed 0 record/);
+    });
+  });
+
+  // The resolver trusts `envelope-checked` (resolvers/records.ts): a record that claims it falsely is not
+  // checked, so it must fail as it is resolved, be dead-lettered and leave its partition flowing.
+  describe('when a record claims the publisher checked it but is no envelope', () => {
+    it('dead-letters it with the reason, and resolves the message after it', async () => {
+      const lettersBefore = dlq.messages.length;
+      const resolvedBefore = resolved.messages.length;
+      await produce(harness.kafka, harness.topics.inbound, [{ key: 'api_user:acme-app:forged', value: '{"v":1,"id":"forged"}',
+        headers: { [CHECKED_HEADER]: CHECKED_VERSION } }]);
+      expect((await harness.post('/v1/messages', apiMessage('forged', { sender: { id: 'forged', name: 'After' } }))).status).to.equal(202);
+      await dlq.waitForMessages(lettersBefore + 1);
+      expect(dlq.messages.at(-1)!.value!.toString()).to.equal('{"v":1,"id":"forged"}');
+      expect(dlq.messages.at(-1)!.headers!['dlq-reason']!.toString()).to.match(/^resolve failed: /);
+      const records = await resolved.waitForCount<ResolvedEnvelope>(resolvedBefore + 1);
+      expect(records.at(-1)!.contact.displayName).to.equal('After');
     });
   });
 });
