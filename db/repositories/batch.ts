@@ -2,8 +2,21 @@ import type { Knex } from 'knex';
 import { query, withCtes } from '../sql.js';
 import { inboundUpdateCtes, type InboundContactUpdate } from './contacts.js';
 import { blockedDropCtes, interactionCtes, type DropDelta, type InteractionDelta } from './interactions.js';
-import { processedCte, type LedgerEntry } from './ledger.js';
+import { KNOWN_ADDRESSES, learntAddressesCte, type BusinessAddress } from './business-addresses.js';
+import { ledgerEntries, PROCESSED_ROWS, processedCte, processedLookupCte, type LedgerEntry, type LedgerRow } from './ledger.js';
 import { flagDuplicates, pointCtes, type AddedPoint, type ContactPointRow, type FlaggedDuplicate } from './suggestions.js';
+
+/**
+ * What the resolver reads first for a batch, in one statement: the ledger entries of its envelope ids (which were
+ * processed already), and the business's own addresses, after recording the ones its messages arrived on.
+ */
+export async function openBatch(trx: Knex.Transaction, envelopeIds: string[], addresses: BusinessAddress[]):
+  Promise<{ ledger: Map<string, LedgerEntry>; business: Set<string> }> {
+  const { text, params } = withCtes('batch.open', [learntAddressesCte(addresses), processedLookupCte(envelopeIds)],
+    `SELECT ${KNOWN_ADDRESSES} AS known, ${PROCESSED_ROWS} AS processed`);
+  const [row] = await query<{ known: string[]; processed: LedgerRow[] }>(trx, text, params);
+  return { ledger: ledgerEntries(row!.processed), business: new Set(row!.known) };
+}
 
 /** What a resolved batch writes once its messages are matched to contacts. */
 export interface BatchWrites {

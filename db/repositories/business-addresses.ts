@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { PointKind } from '../../identity/channels.js';
-import { query } from '../sql.js';
+import { query, withCtes, type Cte } from '../sql.js';
 
 export interface BusinessAddress {
   kind: PointKind;
@@ -16,11 +16,20 @@ export interface BusinessAddress {
  * one resolver is known to all from their next batch.
  */
 export async function recordBusinessAddresses(db: Knex, addresses: BusinessAddress[]): Promise<Set<string>> {
-  const rows = await query<{ value: string }>(db,
-    `/* business.addresses */ WITH learnt AS (
-       INSERT INTO business_addresses (value, kind, source)
-       SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING RETURNING value)
-     SELECT value FROM business_addresses UNION SELECT value FROM learnt`,
-    [addresses.map((a) => a.value), addresses.map((a) => a.kind), addresses.map((a) => a.source)]);
-  return new Set(rows.map((row) => row.value));
+  const { text, params } = withCtes('business.addresses', [learntAddressesCte(addresses)], `SELECT ${KNOWN_ADDRESSES} AS known`);
+  const [row] = await query<{ known: string[] }>(db, text, params);
+  return new Set(row!.known);
 }
+
+/** Records the addresses, as a part of a statement (`learnt`): with `KNOWN_ADDRESSES`, every address known then. */
+export function learntAddressesCte(addresses: BusinessAddress[]): Cte {
+  return {
+    name: 'learnt',
+    text: `INSERT INTO business_addresses (value, kind, source)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING RETURNING value`,
+    params: [addresses.map((a) => a.value), addresses.map((a) => a.kind), addresses.map((a) => a.source)],
+  };
+}
+
+/** Every address known, those `learnt` just now included (a CTE's rows are not in the table's snapshot), as text[]. */
+export const KNOWN_ADDRESSES = `(SELECT coalesce(array_agg(value), '{}') FROM (SELECT value FROM business_addresses UNION SELECT value FROM learnt) known)`;

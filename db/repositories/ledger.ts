@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { query, type Cte } from '../sql.js';
+import { query, withCtes, type Cte } from '../sql.js';
 
 /** Where a record was read from; a record read again at the same place is a replay, not a new delivery. */
 export interface SourcePosition {
@@ -18,13 +18,27 @@ export interface LedgerEntry {
 
 /** The processed-envelope ledger: makes the resolver's database writes idempotent per envelope id. */
 export async function findProcessed(trx: Knex.Transaction, envelopeIds: string[]): Promise<Map<string, LedgerEntry>> {
+  const { text, params } = withCtes('ledger.find', [processedLookupCte(envelopeIds)], `SELECT ${PROCESSED_ROWS} AS rows`);
+  const [row] = await query<{ rows: LedgerRow[] }>(trx, text, params);
+  return ledgerEntries(row!.rows);
+}
+
+/** The ledger entries of these envelope ids, as a part of a statement (`processed`); `PROCESSED_ROWS` reads them as json. */
+export function processedLookupCte(envelopeIds: string[]): Cte {
   // One index look-up per id, whatever the statistics say (see `sql.ts`, "look-ups by a batch of keys").
-  const rows = await query<LedgerRow>(trx,
-    `/* ledger.find */ SELECT p.envelope_id, p.contact_id, p.is_new, p.outcome, p.source_topic, p.source_partition, p.source_offset::text
+  return {
+    name: 'processed',
+    text: `SELECT p.envelope_id, p.contact_id, p.is_new, p.outcome, p.source_topic, p.source_partition, p.source_offset::text
        FROM unnest(?::uuid[]) AS e(id)
        CROSS JOIN LATERAL (SELECT * FROM processed_envelopes WHERE envelope_id = e.id OFFSET 0) p`,
-    [envelopeIds],
-  );
+    params: [envelopeIds],
+  };
+}
+
+export const PROCESSED_ROWS = `(SELECT coalesce(json_agg(processed), '[]'::json) FROM processed)`;
+
+/** Entries by envelope id, from the rows of `processed`. */
+export function ledgerEntries(rows: LedgerRow[]): Map<string, LedgerEntry> {
   return new Map(rows.map((row) => [row.envelope_id, {
     envelopeId: row.envelope_id,
     contactId: row.contact_id,
@@ -55,7 +69,7 @@ export function processedCte(entries: LedgerEntry[], at: Date): Cte {
   };
 }
 
-interface LedgerRow {
+export interface LedgerRow {
   envelope_id: string;
   contact_id: string;
   is_new: boolean;

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Envelope, ResolvedEnvelope } from '../../connectors/envelope.js';
 import type { Db } from '../../db/client.js';
-import { writeBatch } from '../../db/repositories/batch.js';
+import { openBatch, writeBatch } from '../../db/repositories/batch.js';
 import { contactSummaries, findTrustedContacts, insertContacts, lockContactStates, type ContactState,
   type NewContact } from '../../db/repositories/contacts.js';
-import { recordBusinessAddresses, type BusinessAddress } from '../../db/repositories/business-addresses.js';
+import type { BusinessAddress } from '../../db/repositories/business-addresses.js';
 import { claimIdentities, findIdentities, type IdentityClaim, type IdentityRow } from '../../db/repositories/identities.js';
-import { findProcessed, type LedgerEntry, type SourcePosition } from '../../db/repositories/ledger.js';
+import type { LedgerEntry, SourcePosition } from '../../db/repositories/ledger.js';
 import { findFlaggedBy, type FlaggedDuplicate } from '../../db/repositories/suggestions.js';
 import { identityKeyString, type IdentityKey } from '../../identity/keys.js';
 import { businessAddressOf, defaultDisplayName, senderFacts, type SenderFacts } from './identity.js';
@@ -77,7 +77,7 @@ export interface Decision {
 export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Promise<BatchResult> {
   return db.transaction(async (trx) => {
     const unique = firstOfEachEnvelope(items);
-    const ledger = await findProcessed(trx, unique.map((item) => item.envelope.id));
+    const { ledger, business } = await openBatch(trx, unique.map((item) => item.envelope.id), accountAddresses(unique));
     const replays: { item: InboundItem; entry: LedgerEntry }[] = [];
     const fresh: InboundItem[] = [];
     for (const item of unique) {
@@ -85,7 +85,7 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
       if (!entry) fresh.push(item);
       else if (samePosition(entry.source, item.source)) replays.push({ item, entry });
     }
-    const { decisions, states } = await decide(trx, fresh, now);
+    const { decisions, states } = await decide(trx, fresh, business, now);
     const flagged = [
       ...(await findFlaggedBy(trx, replays.map(({ item }) => item.envelope.id))),
       ...(await record(trx, decisions, states, now)),
@@ -114,10 +114,9 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
 }
 
 /** Matches each fresh envelope's sender to a contact, creating identities and contacts that are missing. */
-async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date):
+async function decide(trx: Knex.Transaction, fresh: InboundItem[], business: Set<string>, now: Date):
   Promise<{ decisions: Decision[]; states: Map<string, ContactState> }> {
   if (fresh.length === 0) return { decisions: [], states: new Map() };
-  const business = await recordBusinessAddresses(trx, accountAddresses(fresh));
   const facts = fresh.map((item) => senderFacts(item.envelope, business));
   const factKeys = facts.map((f) => identityKeyString(f.identity));
   const receivedAt = fresh.map((item) => Date.parse(item.envelope.receivedAt));
@@ -156,8 +155,8 @@ async function decide(trx: Knex.Transaction, fresh: InboundItem[], now: Date):
 }
 
 /** The email addresses and numbers the batch's messages arrived on: the business's own. */
-function accountAddresses(fresh: InboundItem[]): BusinessAddress[] {
-  const accounts = new Set(fresh.map((item) => item.envelope.account));
+function accountAddresses(items: InboundItem[]): BusinessAddress[] {
+  const accounts = new Set(items.map((item) => item.envelope.account));
   return [...accounts].flatMap((account) => businessAddressOf(account) ?? []);
 }
 

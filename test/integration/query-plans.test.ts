@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createDb } from '../../db/client.js';
-import { writeBatch } from '../../db/repositories/batch.js';
+import { openBatch, writeBatch } from '../../db/repositories/batch.js';
 import { contactSummaries, lockContactStates } from '../../db/repositories/contacts.js';
 import { findIdentities } from '../../db/repositories/identities.js';
 import { findProcessed } from '../../db/repositories/ledger.js';
@@ -96,6 +96,8 @@ describe('the resolver\'s statements on stale statistics (real PostgreSQL)', fun
   const keys = () => Array.from({ length: 1_000 }, (_, i) => ({ kind: 'api_user' as const, scope: 'a', value: `person-${i * 7}`, matchable: true }));
   const cases: [string, (trx: Knex.Transaction) => Promise<unknown>][] = [
     ['ledger.find', (trx) => findProcessed(trx, envelopeIds)],
+    // The ledger look-up and the business's addresses: one statement, the first of a batch.
+    ['batch.open', (trx) => openBatch(trx, envelopeIds, [{ kind: 'email', value: 'support@acme.test', source: 'account' }])],
     ['identities.find', (trx) => findIdentities(trx, keys())],
     ['contacts.lock', (trx) => lockContactStates(trx, contactIds)],
     ['contacts.summaries', (trx) => contactSummaries(trx, contactIds)],
