@@ -8,7 +8,7 @@ import type { ResolverMetrics } from '../metrics.js';
 import { batchGroups } from '../batch-groups.js';
 import { ProducerPool } from '../producer-pool.js';
 import { deadLetterMessage, eventMessage, parseRecords, resolvedMessage, type DeadLetter } from '../records.js';
-import { ConcurrentDeliveryError, resolveBatch, type BatchResult, type InboundItem } from './resolve.js';
+import { ConcurrentDeliveryError, firstOfEachEnvelope, resolveBatch, type BatchResult, type InboundItem } from './resolve.js';
 
 export interface ResolverDeps {
   kafka: Kafka;
@@ -209,18 +209,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
 }
 
 /**
- * The value of each envelope id's first record, which is the one resolved (resolve.ts), when the publisher
- * checked it: the resolved record is spliced from those bytes.
+ * The value of each envelope id's first record, which is the one resolved (`firstOfEachEnvelope`), when the
+ * publisher checked it: the resolved record is spliced from those bytes.
  */
 function recordBytes(items: InboundItem[]): Map<string, Buffer> {
-  const bytes = new Map<string, Buffer>();
-  const seen = new Set<string>();
-  for (const { envelope, json } of items) {
-    if (seen.has(envelope.id)) continue;
-    seen.add(envelope.id);
-    if (json) bytes.set(envelope.id, json);
-  }
-  return bytes;
+  return new Map(firstOfEachEnvelope(items).flatMap(({ envelope, json }) => (json ? [[envelope.id, json] as const] : [])));
 }
 
 function nextOffset(offset: string): string {

@@ -272,7 +272,8 @@ function duplicateFlagged(flag: FlaggedDuplicate, at: string): DuplicateFlaggedE
     field: flag.field, value: flag.value, reason: flag.reason, envelopeId: flag.envelopeId, at };
 }
 
-function firstOfEachEnvelope(items: InboundItem[]): InboundItem[] {
+/** The first item of each envelope id: a batch resolves that one, and counts the others as duplicate deliveries. */
+export function firstOfEachEnvelope(items: InboundItem[]): InboundItem[] {
   const seen = new Set<string>();
   return items.filter((item) => !seen.has(item.envelope.id) && seen.add(item.envelope.id));
 }
