@@ -7,7 +7,7 @@ export type SqlParam = Scalar | readonly Scalar[];
 
 /**
  * Runs parameterised SQL (`?` placeholders) and returns its rows. The one place raw SQL meets knex.
- * A statement that starts with its name in a comment (`/* ledger.find *\/`, the resolver's) is prepared once per
+ * A statement that starts with its name in a comment (`/* batch.open *\/`, the resolver's) is prepared once per
  * connection and planned once PostgreSQL settles on a generic plan, instead of parsed and planned on every call.
  */
 export async function query<Row = never>(db: Knex | Knex.Transaction, text: string, params: SqlParam[]): Promise<Row[]> {
@@ -61,7 +61,7 @@ function preparedName(text: string): string | undefined {
 }
 
 /*
- * The resolver's statements start with a name in a comment (`/* ledger.find *\/`): it shows in
+ * The resolver's statements start with a name in a comment (`/* batch.open *\/`): it shows in
  * pg_stat_activity and in the logs of a slow statement, and the bench times each statement by it.
  *
  * Look-ups by a batch of keys (the resolver's hot path) are written as
@@ -105,10 +105,13 @@ export async function withStatementTimeout<T>(db: Knex, timeoutMs: number, work:
  */
 export interface Cte extends SqlFragment {
   name: string;
+  /** What the statement returns of this part: a column of its one row, `returns.column`, computed by `returns.sql`. */
+  returns?: { column: string; sql: string };
 }
 
-/** `/* label *\/ WITH a AS (…), b AS (…) select`, its parameters in the parts' order. */
-export function withCtes(label: string, ctes: readonly Cte[], select: string): SqlFragment {
-  return { text: `/* ${label} */ WITH ${ctes.map((cte) => `${cte.name} AS (${cte.text})`).join(',\n')}\n${select}`,
+/** `/* label *\/ WITH a AS (…), b AS (…) SELECT <what each part returns>`, its parameters in the parts' order. */
+export function withCtes(label: string, ctes: readonly Cte[]): SqlFragment {
+  const columns = ctes.flatMap((cte) => (cte.returns ? [`${cte.returns.sql} AS ${cte.returns.column}`] : []));
+  return { text: `/* ${label} */ WITH ${ctes.map((cte) => `${cte.name} AS (${cte.text})`).join(',\n')}\nSELECT ${columns.join(', ') || '1'}`,
     params: ctes.flatMap((cte) => cte.params) };
 }

@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import { query, withCtes } from '../sql.js';
 import { inboundUpdateCtes, type InboundContactUpdate } from './contacts.js';
 import { blockedDropCtes, interactionCtes, type DropDelta, type InteractionDelta } from './interactions.js';
-import { KNOWN_ADDRESSES, learntAddressesCte, type BusinessAddress } from './business-addresses.js';
-import { ledgerEntries, PROCESSED_ROWS, processedCte, processedLookupCte, type LedgerEntry, type LedgerRow } from './ledger.js';
+import { learntAddressesCte, type BusinessAddress } from './business-addresses.js';
+import { ledgerEntries, processedCte, processedLookupCte, type LedgerEntry, type LedgerRow } from './ledger.js';
 import { flagDuplicates, pointCtes, type AddedPoint, type ContactPointRow, type FlaggedDuplicate } from './suggestions.js';
 
 /**
@@ -12,8 +12,7 @@ import { flagDuplicates, pointCtes, type AddedPoint, type ContactPointRow, type 
  */
 export async function openBatch(trx: Knex.Transaction, envelopeIds: string[], addresses: BusinessAddress[]):
   Promise<{ ledger: Map<string, LedgerEntry>; business: Set<string> }> {
-  const { text, params } = withCtes('batch.open', [learntAddressesCte(addresses), processedLookupCte(envelopeIds)],
-    `SELECT ${KNOWN_ADDRESSES} AS known, ${PROCESSED_ROWS} AS processed`);
+  const { text, params } = withCtes('batch.open', [learntAddressesCte(addresses), processedLookupCte(envelopeIds)]);
   const [row] = await query<{ known: string[]; processed: LedgerRow[] }>(trx, text, params);
   return { ledger: ledgerEntries(row!.processed), business: new Set(row!.known) };
 }
@@ -37,15 +36,13 @@ export interface BatchWrites {
  */
 export async function writeBatch(trx: Knex.Transaction, writes: BatchWrites, at: Date):
   Promise<{ recorded: number; flagged: FlaggedDuplicate[] }> {
-  const points = pointCtes(writes.points, at);
   const { text, params } = withCtes('batch.write', [
     ...inboundUpdateCtes(writes.updates, at),
     ...interactionCtes(writes.interactions),
     ...blockedDropCtes(writes.drops),
-    ...points,
+    ...pointCtes(writes.points, at),
     processedCte(writes.processed, at),
-  ], `SELECT (SELECT count(*)::int FROM recorded) AS recorded,
-            ${points.length > 0 ? "(SELECT coalesce(json_agg(a), '[]'::json) FROM added_points a)" : "'[]'::json"} AS added`);
-  const [row] = await query<{ recorded: number; added: AddedPoint[] }>(trx, text, params);
-  return { recorded: row!.recorded, flagged: await flagDuplicates(trx, row!.added, at) };
+  ]);
+  const [row] = await query<{ recorded: number; added?: AddedPoint[] }>(trx, text, params);
+  return { recorded: row!.recorded, flagged: await flagDuplicates(trx, row!.added ?? [], at) };
 }

@@ -16,20 +16,22 @@ export interface BusinessAddress {
  * one resolver is known to all from their next batch.
  */
 export async function recordBusinessAddresses(db: Knex, addresses: BusinessAddress[]): Promise<Set<string>> {
-  const { text, params } = withCtes('business.addresses', [learntAddressesCte(addresses)], `SELECT ${KNOWN_ADDRESSES} AS known`);
+  const { text, params } = withCtes('business.addresses', [learntAddressesCte(addresses)]);
   const [row] = await query<{ known: string[] }>(db, text, params);
   return new Set(row!.known);
 }
 
-/** Records the addresses, as a part of a statement (`learnt`): with `KNOWN_ADDRESSES`, every address known then. */
+/**
+ * Records the addresses, as a part of a statement; it returns `known`, every address known then, those learnt
+ * just now included (a part's rows are not in the table's snapshot).
+ */
 export function learntAddressesCte(addresses: BusinessAddress[]): Cte {
   return {
     name: 'learnt',
     text: `INSERT INTO business_addresses (value, kind, source)
        SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING RETURNING value`,
     params: [addresses.map((a) => a.value), addresses.map((a) => a.kind), addresses.map((a) => a.source)],
+    returns: { column: 'known',
+      sql: "(SELECT coalesce(array_agg(value), '{}') FROM (SELECT value FROM business_addresses UNION SELECT value FROM learnt) known)" },
   };
 }
-
-/** Every address known, those `learnt` just now included (a CTE's rows are not in the table's snapshot), as text[]. */
-export const KNOWN_ADDRESSES = `(SELECT coalesce(array_agg(value), '{}') FROM (SELECT value FROM business_addresses UNION SELECT value FROM learnt) known)`;

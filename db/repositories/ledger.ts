@@ -1,5 +1,4 @@
-import type { Knex } from 'knex';
-import { query, withCtes, type Cte } from '../sql.js';
+import type { Cte } from '../sql.js';
 
 /** Where a record was read from; a record read again at the same place is a replay, not a new delivery. */
 export interface SourcePosition {
@@ -16,14 +15,11 @@ export interface LedgerEntry {
   source: SourcePosition;
 }
 
-/** The processed-envelope ledger: makes the resolver's database writes idempotent per envelope id. */
-export async function findProcessed(trx: Knex.Transaction, envelopeIds: string[]): Promise<Map<string, LedgerEntry>> {
-  const { text, params } = withCtes('ledger.find', [processedLookupCte(envelopeIds)], `SELECT ${PROCESSED_ROWS} AS rows`);
-  const [row] = await query<{ rows: LedgerRow[] }>(trx, text, params);
-  return ledgerEntries(row!.rows);
-}
-
-/** The ledger entries of these envelope ids, as a part of a statement (`processed`); `PROCESSED_ROWS` reads them as json. */
+/**
+ * The processed-envelope ledger, which makes the resolver's database writes idempotent per envelope id: the
+ * entries of these ids, as a part of a statement (the first of a batch, `openBatch` in batch.ts); it returns
+ * `processed`, their rows as json (`ledgerEntries` reads them).
+ */
 export function processedLookupCte(envelopeIds: string[]): Cte {
   // One index look-up per id, whatever the statistics say (see `sql.ts`, "look-ups by a batch of keys").
   return {
@@ -32,14 +28,12 @@ export function processedLookupCte(envelopeIds: string[]): Cte {
        FROM unnest(?::uuid[]) AS e(id)
        CROSS JOIN LATERAL (SELECT * FROM processed_envelopes WHERE envelope_id = e.id OFFSET 0) p`,
     params: [envelopeIds],
+    returns: { column: 'processed', sql: "(SELECT coalesce(json_agg(processed), '[]'::json) FROM processed)" },
   };
 }
 
-export const PROCESSED_ROWS = `(SELECT coalesce(json_agg(processed), '[]'::json) FROM processed)`;
-
-/** Entries by envelope id, from the rows of `processed`. */
-export function ledgerEntries(rows: LedgerRow[]): Map<string, LedgerEntry> {
-  return new Map(rows.map((row) => [row.envelope_id, {
+/** Entries by envelope id, from the rows `processedLookupCte` returns. */
+export function ledgerEntries(rows: LedgerRow[]): Map<string, LedgerEntry> {  return new Map(rows.map((row) => [row.envelope_id, {
     envelopeId: row.envelope_id,
     contactId: row.contact_id,
     isNew: row.is_new,
@@ -49,9 +43,9 @@ export function ledgerEntries(rows: LedgerRow[]): Map<string, LedgerEntry> {
 }
 
 /**
- * Records envelopes as processed, as a part of the resolver's batch statement (`db/repositories/batch.ts`):
- * `recorded` holds the rows this transaction wrote. Fewer than given means another transaction recorded one of
- * them first (the unique key made this one wait for it to commit).
+ * Records envelopes as processed, as a part of the resolver's batch statement (`db/repositories/batch.ts`); it
+ * returns `recorded`, how many rows this transaction wrote. Fewer than given means another transaction recorded
+ * one of them first (the unique key made this one wait for it to commit).
  */
 export function processedCte(entries: LedgerEntry[], at: Date): Cte {
   return {
@@ -63,6 +57,7 @@ export function processedCte(entries: LedgerEntry[], at: Date): Cte {
          AS e(envelope_id, contact_id, is_new, outcome, source_topic, source_partition, source_offset)
      ON CONFLICT (envelope_id) DO NOTHING
      RETURNING envelope_id`,
+    returns: { column: 'recorded', sql: '(SELECT count(*)::int FROM recorded)' },
     params: [at, entries.map((e) => e.envelopeId), entries.map((e) => e.contactId), entries.map((e) => e.isNew),
       entries.map((e) => e.outcome), entries.map((e) => e.source.topic), entries.map((e) => e.source.partition),
       entries.map((e) => e.source.offset)],

@@ -22,7 +22,7 @@ export interface FlaggedDuplicate {
   reason: string;
 }
 
-/** A contact point a statement just added (`added_points`), as the flagging statement takes it. */
+/** A contact point a statement just added (`pointCtes`), as the flagging statement takes it. */
 export interface AddedPoint {
   contact_id: string;
   kind: PointKind;
@@ -40,12 +40,13 @@ export interface AddedPoint {
 export async function addPointsAndFlagDuplicates(trx: Knex.Transaction, points: ContactPointRow[], at: Date):
   Promise<FlaggedDuplicate[]> {
   if (points.length === 0) return [];
-  const { text, params } = withCtes('points.add', pointCtes(points, at), 'SELECT * FROM added_points');
-  return flagDuplicates(trx, await query<AddedPoint>(trx, text, params), at);
+  const { text, params } = withCtes('points.add', pointCtes(points, at));
+  const [row] = await query<{ added: AddedPoint[] }>(trx, text, params);
+  return flagDuplicates(trx, row!.added, at);
 }
 
 /**
- * Adds contact points, as parts of a statement: `added_points` holds the ones that were new. Points are locked
+ * Adds contact points, as parts of a statement that returns `added`, the ones that were new, as json. Points are locked
  * by value first (advisory locks, held to the end of the transaction) so that two resolvers adding the same phone
  * to two contacts at once still see each other in `flagDuplicates`, which must run as a later statement: otherwise
  * each would miss the other's uncommitted row. None without points.
@@ -68,6 +69,7 @@ export function pointCtes(points: ContactPointRow[], at: Date): Cte[] {
         AND NOT EXISTS (SELECT 1 FROM business_addresses b WHERE b.value = p.value)
      ON CONFLICT DO NOTHING
      RETURNING contact_id, kind, value, mailbox, envelope_id`,
+    returns: { column: 'added', sql: "(SELECT coalesce(json_agg(a), '[]'::json) FROM added_points a)" },
     params: [at, points.map((p) => p.contactId), points.map((p) => p.kind), points.map((p) => p.value),
       mailboxes.map((m) => m?.key ?? null), points.map((p) => p.source), points.map((p) => p.envelopeId)],
   }];
