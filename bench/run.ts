@@ -361,11 +361,12 @@ function report({ drain, passThrough, reference, http, admin }: Results): void {
     'http accept, resolver resolving, per request': costs(http.acceptBesideResolverCpuMicrosPerRequest),
   });
   say(`CPU µs per message by process (machine: all of it). The resolver's batches averaged ${Math.round(batch)} messages: `
-    + `parse ${drain.phases.parseMs.toFixed(1)} ms, PostgreSQL ${drain.phases.resolveMs.toFixed(1)} ms, Kafka commit ${drain.phases.commitMs.toFixed(1)} ms per batch.`);
+    + `parse ${drain.phases.parseMs.toFixed(1)} ms, PostgreSQL ${drain.phases.resolveMs.toFixed(1)} ms, Kafka commit ${drain.phases.commitMs.toFixed(1)} ms `
+    + `(${commitSteps(drain.phases)}) per batch.`);
   const rate = http.latency.resolverPhases;
   say(`at ${RATE} msg/s: the gateway answered in ${http.latency.answer.p50Ms} ms (p99 ${http.latency.answer.p99Ms}); the resolver's batches `
     + `averaged ${rate.batchSize.toFixed(1)} messages (${rate.batches} batches): parse ${rate.parseMs.toFixed(1)} ms, `
-    + `PostgreSQL ${rate.resolveMs.toFixed(1)} ms, Kafka commit ${rate.commitMs.toFixed(1)} ms per batch. Stages p50 / p99 (ms, wall clock): `
+    + `PostgreSQL ${rate.resolveMs.toFixed(1)} ms, Kafka commit ${rate.commitMs.toFixed(1)} ms (${commitSteps(rate)}) per batch. Stages p50 / p99 (ms, wall clock): `
     + Object.entries(http.latency.stages).map(([name, { p50Ms, p99Ms }]) => `${name} ${p50Ms} / ${p99Ms}`).join(', '));
   const atBatch = reference.find((run) => run.batch === 1_000) ?? reference[0]!;
   say(`database alone: ${reference.map((run) => `${run.batch}/batch ${Math.round(run.perSecond)} msg/s`).join(', ')}; `
@@ -393,7 +394,8 @@ async function resolverCounters(port: number) {
   const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
   const seconds = (phase: string) => value(new RegExp(`tributary_resolver_phase_seconds_sum\\{phase="${phase}"\\} (\\S+)`));
   return { batches: value(/tributary_resolver_batch_size_count (\S+)/), messages: value(/tributary_resolver_batch_size_sum (\S+)/),
-    seconds: { parse: seconds('parse'), resolve: seconds('resolve'), commit: seconds('commit') } };
+    seconds: { parse: seconds('parse'), resolve: seconds('resolve'), commit: seconds('commit'), records: seconds('commit_records'),
+      offsets: seconds('commit_offsets'), end: seconds('commit_end') } };
 }
 
 type ResolverCounters = Awaited<ReturnType<typeof resolverCounters>>;
@@ -404,7 +406,13 @@ function resolverPhases(after: ResolverCounters, before?: ResolverCounters) {
   const perBatch = (name: keyof ResolverCounters['seconds']) =>
     batches === 0 ? 0 : ((after.seconds[name] - (before?.seconds[name] ?? 0)) / batches) * 1000;
   return { batches, batchSize: batches === 0 ? 0 : (after.messages - (before?.messages ?? 0)) / batches,
-    parseMs: perBatch('parse'), resolveMs: perBatch('resolve'), commitMs: perBatch('commit') };
+    parseMs: perBatch('parse'), resolveMs: perBatch('resolve'), commitMs: perBatch('commit'),
+    commitSteps: { recordsMs: perBatch('records'), offsetsMs: perBatch('offsets'), endMs: perBatch('end') } };
+}
+
+/** The Kafka transaction's steps, as the resolver times them. */
+function commitSteps({ commitSteps: steps }: ReturnType<typeof resolverPhases>): string {
+  return `records ${steps.recordsMs.toFixed(1)}, offsets ${steps.offsetsMs.toFixed(1)}, EndTxn ${steps.endMs.toFixed(1)}`;
 }
 
 function existingEnvelopes(): Envelope[] {

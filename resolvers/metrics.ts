@@ -25,7 +25,8 @@ export function createResolverMetrics(registry = new Registry()) {
     }),
     phaseSeconds: new Histogram({
       name: 'tributary_resolver_phase_seconds',
-      help: 'Time one batch spends in each phase: parse (JSON and validation), resolve (the PostgreSQL transaction), commit (the Kafka transaction).',
+      help: 'Time one batch spends in each phase: parse (JSON and validation), resolve (the PostgreSQL transaction), commit (the Kafka transaction); '
+        + 'and in each step of commit: commit_records (adding the partitions and producing the records), commit_offsets (the consumer offsets), commit_end (EndTxn).',
       labelNames: ['phase'], registers: [registry], buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
     batchSize: new Histogram({

@@ -158,12 +158,16 @@ export function createResolver(deps: ResolverDeps): Resolver {
     await producers.use(async (producer) => {
       const transaction = await producer.transaction();
       try {
+        const step = stepTimer((name, seconds) => deps.metrics.phaseSeconds.observe({ phase: `commit_${name}` }, seconds));
         if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+        step('records');
         await transaction.sendOffsets({
           consumerGroupId: deps.groupId,
           topics: [{ topic, partitions: members.map(({ batch }) => ({ partition: batch.partition, offset: nextOffset(batch.lastOffset()) })) }],
         });
+        step('offsets');
         await transaction.commit();
+        step('end');
       } catch (error) {
         forgetCoordinators();
         await transaction.abort().catch((abortError: unknown) => log.warn({ err: abortError }, 'abort failed'));
@@ -214,6 +218,16 @@ export function createResolver(deps: ResolverDeps): Resolver {
  */
 function recordBytes(items: InboundItem[]): Map<string, Buffer> {
   return new Map(firstOfEachEnvelope(items).flatMap(({ envelope, json }) => (json ? [[envelope.id, json] as const] : [])));
+}
+
+/** Reports the time since the last step (or since it was made) under each step's name. */
+function stepTimer(report: (name: string, seconds: number) => void): (name: string) => void {
+  let last = process.hrtime.bigint();
+  return (name) => {
+    const now = process.hrtime.bigint();
+    report(name, Number(now - last) / 1e9);
+    last = now;
+  };
 }
 
 function nextOffset(offset: string): string {

@@ -28,6 +28,22 @@ describe('identity resolver (real Kafka and Postgres)', () => {
     });
   });
 
+  describe('its metrics', () => {
+    it('time each phase of a batch, and each step of its Kafka transaction within commit', async () => {
+      await harness.post('/v1/messages', apiMessage('timed'));
+      await resolved.waitForCount(1);
+      // The record is readable once its transaction commits, a moment before the resolver records the time it took.
+      const values = await waitFor(async () => {
+        const { values: all } = await harness.resolverMetrics.phaseSeconds.get();
+        return all.some((v) => v.labels.phase === 'commit') ? all : undefined;
+      });
+      const sum = (phase: string) => values.find((v) => v.metricName?.endsWith('_sum') && v.labels.phase === phase)?.value;
+      const steps = ['commit_records', 'commit_offsets', 'commit_end'].map(sum);
+      for (const seconds of [sum('parse'), sum('resolve'), sum('commit'), ...steps]) expect(seconds).to.be.a('number').above(0);
+      expect(steps.reduce((total, seconds) => total! + seconds!, 0)).to.be.at.most(sum('commit')!);
+    });
+  });
+
   describe('when a new sender gives no name', () => {
     it('names the contact with a friendly adjective-noun name, stable for the identity', async () => {
       await harness.post('/v1/messages', apiMessage('nameless'));
