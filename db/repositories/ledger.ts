@@ -33,7 +33,8 @@ export function processedLookupCte(envelopeIds: string[]): Cte {
 }
 
 /** Entries by envelope id, from the rows `processedLookupCte` returns. */
-export function ledgerEntries(rows: LedgerRow[]): Map<string, LedgerEntry> {  return new Map(rows.map((row) => [row.envelope_id, {
+export function ledgerEntries(rows: LedgerRow[]): Map<string, LedgerEntry> {
+  return new Map(rows.map((row) => [row.envelope_id, {
     envelopeId: row.envelope_id,
     contactId: row.contact_id,
     isNew: row.is_new,

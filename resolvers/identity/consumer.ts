@@ -61,6 +61,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   async function resolveGroup(members: EachBatchPayload[]) {
     const started = process.hrtime.bigint();
+    const phase = stepTimer((name, seconds) => deps.metrics.phaseSeconds.observe({ phase: name }, seconds));
     const count = members.reduce((sum, member) => sum + member.batch.messages.length, 0);
     deps.metrics.consumed.inc(count);
     deps.metrics.batchSize.observe(count);
@@ -68,25 +69,22 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const items = parsed.flatMap((part) => part.items);
     const deadLetters = parsed.flatMap((part) => part.deadLetters);
     const owned = (member: EachBatchPayload) => member.isRunning() && !member.isStale();
-    const afterParse = process.hrtime.bigint();
+    phase('parse');
     const outcome = await resolveWithRetry(items, { heartbeat: async () => void await Promise.all(members.map((m) => m.heartbeat())),
       isRunning: () => members.some(owned) });
     if (!outcome) return;
+    phase('resolve');
     // A partition revoked meanwhile is resolved again by its new owner (its database work was idempotent): what
     // came from it is not published here.
     const live = members.filter(owned);
     if (live.length === 0) return;
-    const afterResolve = process.hrtime.bigint();
     const partitions = new Set(live.map((member) => member.batch.partition));
     const partitionOf = new Map(items.map((item) => [item.envelope.id, item.source.partition]));
     const kept = (envelopeId: string | null) => envelopeId !== null && partitions.has(partitionOf.get(envelopeId)!);
     const result: BatchResult = { ...outcome.result, resolved: outcome.result.resolved.filter((record) => kept(record.id)),
       events: outcome.result.events.filter((event) => event.envelopeId === null || kept(event.envelopeId)) };
     await commit(live, result, [...deadLetters, ...outcome.failed].filter((letter) => partitions.has(letter.partition)), recordBytes(items));
-    const committed = process.hrtime.bigint();
-    deps.metrics.phaseSeconds.observe({ phase: 'parse' }, Number(afterParse - started) / 1e9);
-    deps.metrics.phaseSeconds.observe({ phase: 'resolve' }, Number(afterResolve - afterParse) / 1e9);
-    deps.metrics.phaseSeconds.observe({ phase: 'commit' }, Number(committed - afterResolve) / 1e9);
+    phase('commit');
     for (const member of live) member.resolveOffset(member.batch.lastOffset());
     await Promise.all(live.map((member) => member.heartbeat()));
     deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
