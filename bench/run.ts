@@ -33,6 +33,7 @@ import { waitFor } from '../test/helpers/wait-for.js';
 import { benchChart } from './chart.js';
 import { databaseReference } from './db-reference.js';
 import { httpClient } from './http-client.js';
+import { machineSpeed, type MachineSpeed } from './machine-speed.js';
 import { cpuMeter, peakRssMb, processesMatching, processTree, totalRssMb } from './proc.js';
 
 const { values: flags } = parseArgs({ options: { profile: { type: 'boolean', default: false } } });
@@ -72,6 +73,8 @@ if (flags.profile) mkdirSync(profileDir, { recursive: true });
 try {
   // A just-started broker's JVM spends its first minutes compiling, at up to twice the CPU it settles at: the
   // phases below measure a broker as production runs one, not one that started a minute ago.
+  say('machine: timing a fixed piece of work (again at the end)…');
+  const speedBefore = await machineSpeed(db);
   say('kafka: warming the broker up with a pass-through that is not counted…');
   await passThroughPhase();
   const drain = await drainPhase();
@@ -82,7 +85,7 @@ try {
   const http = await httpPhase();
   const admin = await adminPhase(http);
   await Promise.all([stopChild(http.gateway), stopChild(http.resolver)]);
-  report({ drain, passThrough, reference, http, admin });
+  report({ drain, passThrough, reference, http, admin, speed: { before: speedBefore, after: await machineSpeed(db) } });
 } finally {
   for (const child of children) child.kill('SIGKILL');
   await db.destroy();
@@ -327,9 +330,10 @@ interface Results {
   reference: Awaited<ReturnType<typeof databaseReference>>;
   http: Awaited<ReturnType<typeof httpPhase>>;
   admin: Awaited<ReturnType<typeof adminPhase>>;
+  speed: { before: MachineSpeed; after: MachineSpeed };
 }
 
-function report({ drain, passThrough, reference, http, admin }: Results): void {
+function report({ drain, passThrough, reference, http, admin, speed }: Results): void {
   // Everything the http phase measured but the latency series and the handles it kept for the admin phase.
   const { latency: _latency, latenciesMs: _series, gateway: _gateway, resolver: _resolver, base: _base, key: _key, ...httpFigures } = http;
   const ratio = drain.perSecond / passThrough.perSecond;
@@ -373,8 +377,10 @@ function report({ drain, passThrough, reference, http, admin }: Results): void {
     + `statements at ${atBatch.batch}/batch (ms per batch): ${atBatch.statements.map((s) => `${s.statement} ${s.msPerBatch}`).join(', ')}`);
   say(`admin: import ${Math.round(admin.importRowsPerSecond)} rows/s; with ${admin.contacts} contacts a page takes ${admin.pages.newestFirstMs} ms `
     + `(by last interaction ${admin.pages.byLastInteractionMs} ms, with a search ${admin.pages.searchMs} ms)`);
+  say(`machine speed (a fixed piece of work, ms, lower is faster; at the start → at the end): JavaScript `
+    + `${speed.before.javascriptMs} → ${speed.after.javascriptMs}, PostgreSQL ${speed.before.postgresMs} → ${speed.after.postgresMs}`);
 
-  const summary = { at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version }, n: N, existingIdentities: EXISTING,
+  const summary = { at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version, speed }, n: N, existingIdentities: EXISTING,
     partitions: PARTITIONS, figures, drain, passThrough, drainToPassThrough: Number(ratio.toFixed(2)), reference,
     http: { ...http.latency, ...httpFigures },
     admin, profiles: flags.profile ? profileDir : undefined };
