@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -9,7 +10,7 @@ import { createWebhookRegistry } from '../connectors/registry.js';
 import type { Db } from '../db/client.js';
 import { perMinuteLimiter } from '../runtime/cluster.js';
 import type { ReadinessChecks } from '../runtime/readiness.js';
-import { createApp, type AppDeps } from './app.js';
+import { createApp, createListener, type AppDeps } from './app.js';
 import { createAuthenticator } from './auth.js';
 import { createLiveEvents } from './live-events.js';
 import { createGatewayMetrics } from './metrics.js';
@@ -29,7 +30,10 @@ export interface GatewayInfra {
 }
 
 export interface Gateway {
+  /** Every route, as express serves them (`listener` hands it what the fast path leaves). */
   app: Express;
+  /** What the HTTP server runs. */
+  listener: RequestListener;
   contacts: Contacts;
   /** The dependencies the app was built with, for a test that builds another app with some swapped. */
   deps: AppDeps;
@@ -64,8 +68,10 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
     liveEvents: infra.kafka && createLiveEvents({ kafka: infra.kafka, topics: config.kafka.topics, logger }),
     clock,
   };
+  const app = createApp(deps);
   return {
-    app: createApp(deps),
+    app,
+    listener: createListener(app, deps),
     contacts,
     deps,
     async start() {

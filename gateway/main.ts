@@ -21,7 +21,7 @@ await runProcess({
     logger.info({ inboundTopic: config.kafka.topics.inbound }, 'gateway ready');
     return {
       readiness: gateway.deps.ops.readiness,
-      handler: gateway.app,
+      handler: gateway.listener,
       closing: () => gateway.deps.liveEvents?.endStreams(),
       async stop() {
         await gateway.stop();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Kafka, Producer } from 'kafkajs';
@@ -11,7 +11,7 @@ import { createLogger } from '../../config/logger.js';
 import type { Contacts } from '../../contacts/index.js';
 import type { WebhookRegistry } from '../../connectors/registry.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
-import { createApp, type AppDeps } from '../../gateway/app.js';
+import { createApp, createListener, type AppDeps } from '../../gateway/app.js';
 import { createGateway } from '../../gateway/gateway.js';
 import { createResolver, type Resolver } from '../../resolvers/identity/consumer.js';
 import { createResolverMetrics, type ResolverMetrics } from '../../resolvers/metrics.js';
@@ -28,8 +28,8 @@ export interface Harness {
   testDb: TestDb;
   baseUrl: string;
   app: Express;
-  /** Another gateway app on the same database and topics, with some dependencies swapped. */
-  appWith(overrides: Partial<AppDeps>): Express;
+  /** Another gateway on the same database and topics, with some dependencies swapped, as its server would run it. */
+  appWith(overrides: Partial<AppDeps>): RequestListener;
   /** The webhook connectors the gateway runs, configured with `TEST_WEBHOOKS`. */
   webhooks: WebhookRegistry;
   /** The contact events the gateway streams to consoles. */
@@ -80,7 +80,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     readiness: { database: () => testDb.db.raw('SELECT 1') } });
   await gateway.start();
   const { deps, app } = gateway;
-  const server: Server = await new Promise((ready) => { const s = app.listen(0, '127.0.0.1', () => ready(s)); });
+  const server: Server = await new Promise((ready) => { const s = createServer(gateway.listener).listen(0, '127.0.0.1', () => ready(s)); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const groupId = `resolver-${randomBytes(5).toString('hex')}`;
   const resolvers: Resolver[] = [];
@@ -89,7 +89,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const harness: Harness = {
     kafka, topics, testDb, baseUrl, ownerKey, groupId, app, contacts: gateway.contacts, resolverMetrics,
-    appWith: (overrides) => createApp({ ...deps, ...overrides }),
+    appWith: (overrides) => {
+      const swapped = { ...deps, ...overrides };
+      return createListener(createApp(swapped), swapped);
+    },
     webhooks: deps.webhooks,
     liveEvents: deps.liveEvents,
     async startResolver() {

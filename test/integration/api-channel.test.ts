@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
 import { producerDefaults } from '../../config/kafka.js';
@@ -104,8 +105,8 @@ describe('API channel: POST /v1/messages', () => {
       const kafka = new Kafka({ clientId: 'dead', brokers: [deadBroker], logLevel: logLevel.NOTHING,
         retry: { retries: 1, initialRetryTime: 50 }, connectionTimeout: 200 });
       const producer = kafka.producer(producerDefaults);
-      const app = harness.appWith({ publisher: createPublisher({ producer, topic: harness.topics.inbound, timeoutMs: 2_000, logger }) });
-      const server = app.listen(0, '127.0.0.1');
+      const listener = harness.appWith({ publisher: createPublisher({ producer, topic: harness.topics.inbound, timeoutMs: 2_000, logger }) });
+      const server = createServer(listener).listen(0, '127.0.0.1');
       await new Promise((ready) => server.once('listening', ready));
       try {
         const { port } = server.address() as { port: number };

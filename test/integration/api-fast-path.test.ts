@@ -7,7 +7,7 @@ import { hostileJson, hostileString, mutated } from '../helpers/hostile.js';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
 /**
- * `POST /v1/messages` has a path around express's router and body parser for plain JSON requests with a live key
+ * `POST /v1/messages` has a path around express for plain JSON requests with a live key
  * (gateway/routes/messages.ts). Whatever the body, it must answer exactly as the express route does: the same
  * request with a query string, which the fast path leaves to express, is the reference.
  */
@@ -58,6 +58,15 @@ describe('API channel: the fast path answers as the express route does', () => {
       expect(fast).to.deep.equal(express);
     });
   }
+
+  it('is taken: its answer has no ETag, which express adds to a JSON answer', async () => {
+    const post = (path: string) => fetch(`${harness.baseUrl}${path}`, { method: 'POST', body: JSON.stringify(apiMessage('fast-etag')),
+      headers: { authorization: `Bearer ${harness.ownerKey}`, 'content-type': 'application/json' } });
+    const [fast, viaExpress] = [await post('/v1/messages'), await post('/v1/messages?via=express')];
+    expect([fast.status, viaExpress.status]).to.deep.equal([202, 202]);
+    expect(viaExpress.headers.get('etag')).to.be.a('string');
+    expect(fast.headers.get('etag')).to.equal(null);
+  });
 
   it('counts its requests under the route, as express does', async () => {
     const accepted = async () => {

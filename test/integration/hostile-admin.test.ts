@@ -1,8 +1,7 @@
-import { request as httpRequest, Agent } from 'node:http';
+import { createServer, request as httpRequest, Agent, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import type { Express } from 'express';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -190,6 +189,6 @@ describe('hostile input on the admin API (issue 10)', () => {
   });
 });
 
-function listen(app: Express): Promise<import('node:http').Server> {
-  return new Promise((ready) => { const server = app.listen(0, '127.0.0.1', () => ready(server)); });
+function listen(listener: RequestListener): Promise<Server> {
+  return new Promise((ready) => { const server = createServer(listener).listen(0, '127.0.0.1', () => ready(server)); });
 }

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
+import { createServer, type RequestListener } from 'node:http';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { producerDefaults } from '../../config/kafka.js';
 import { createPublisher } from '../../connectors/publisher.js';
 import { createWebhookRegistry } from '../../connectors/registry.js';
@@ -196,8 +196,8 @@ describe('webhooks through the running gateway', () => {
   });
 
   describe('a gateway with other settings', () => {
-    async function listen(app: Express): Promise<{ url: string; close: () => void }> {
-      const server = app.listen(0, '127.0.0.1');
+    async function listen(listener: RequestListener): Promise<{ url: string; close: () => void }> {
+      const server = createServer(listener).listen(0, '127.0.0.1');
       await new Promise((ready) => server.once('listening', ready));
       return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
     }
