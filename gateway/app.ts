@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { Logger } from '../config/logger.js';
 import type { Contacts } from '../contacts/index.js';
@@ -39,26 +39,33 @@ export interface AppDeps {
   clock: () => Date;
 }
 
-/**
- * What the gateway's HTTP server runs: a plain `POST /v1/messages` (the API channel's hot path, see
- * `messagesFastPath`) is answered before express sees it, every other request by `app`. Express sets each request
- * up before its first middleware runs (two prototype swaps, a final handler, the router's walk), and what runs on
- * the swapped objects is slower too: mounted as express's first middleware the same fast path cost the gateway
- * 240–310 µs of CPU a request on the bench's 2-core machine, in front of express 100–150.
- */
-export function createListener(app: Express, appDeps: AppDeps): RequestListener {
-  const deps = { ...appDeps, publisher: meteredPublisher(appDeps.publisher, appDeps.metrics) };
-  const fastPath = messagesFastPath(deps, plainErrorAnswer(deps.logger.child({ module: 'http' })));
-  return (req, res) => fastPath(req, res, () => app(req, res));
+/** The gateway over HTTP: what its server runs, and the express app behind it. */
+export interface GatewayHttp {
+  /**
+   * What the server runs: a plain `POST /v1/messages` (the API channel's hot path, see `messagesFastPath`) is
+   * answered before express sees it, every other request by `app`. Express sets each request up before its first
+   * middleware runs (two prototype swaps, a final handler, the router's walk), and what runs on the swapped
+   * objects is slower too: mounted as express's first middleware the same fast path cost the gateway 240–310 µs of
+   * CPU a request on the bench's 2-core machine, in front of express 100–150.
+   */
+  listener: RequestListener;
+  /** Every route, and the API channel's requests the fast path leaves (tests read its routes). */
+  app: Express;
 }
 
-/** The gateway's express app, without `listen`: every route, and the API channel's requests the fast path leaves. */
-export function createApp(appDeps: AppDeps): Express {
+export function createHttp(appDeps: AppDeps): GatewayHttp {
   const deps = { ...appDeps, publisher: meteredPublisher(appDeps.publisher, appDeps.metrics) };
+  const log = deps.logger.child({ module: 'http' });
+  const app = expressApp(deps, log);
+  const fastPath = messagesFastPath(deps, (error, req) => answerTo(error, log, req.method, req.url));
+  return { app, listener: (req, res) => fastPath(req, res, () => app(req, res)) };
+}
+
+function expressApp(deps: AppDeps, log: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  const answerError = errorAnswer(deps.logger.child({ module: 'http' }));
+  const answerError = errorAnswer(log);
   app.use((req, res, next) => {
     res.on('finish', () => deps.metrics.requests.inc({ route: req.route?.path ?? 'unmatched', status: res.statusCode }));
     next();
@@ -76,7 +83,7 @@ export function createApp(appDeps: AppDeps): Express {
   return app;
 }
 
-/** The one place an error becomes an HTTP status and a JSON body. */
+/** The one place an error becomes an HTTP status and a JSON body (express's routes; the fast path writes its own). */
 function errorAnswer(log: Logger) {
   return (error: unknown, req: Request, res: Response): void => {
     if (res.headersSent) {
@@ -85,29 +92,25 @@ function errorAnswer(log: Logger) {
       res.destroy();
       return;
     }
-    const { status, body } = answerTo(error, log, req.method, req.path);
+    const { status, headers, body } = answerTo(error, log, req.method, req.path);
     closeIfBodyUnread(req, res);
-    if (status === 503) res.set('Retry-After', '5');
-    res.status(status).json(body);
+    res.status(status).set(headers).json(body);
   };
 }
 
-/** The same answer, written on node's own response (the fast path's; its body was read to the end). */
-function plainErrorAnswer(log: Logger) {
-  return (error: unknown, req: IncomingMessage, res: ServerResponse): void => {
-    const { status, body } = answerTo(error, log, req.method, req.url);
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text),
-      ...(status === 503 ? { 'retry-after': '5' } : {}) }).end(text);
-  };
+/** What an error is answered with, whoever writes it. */
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: { code: string; message: string } };
 }
 
-/** An error's status and JSON body, logged as an error when it is the gateway's fault. */
-function answerTo(error: unknown, log: Logger, method: string | undefined, path: string | undefined) {
+/** An error's answer, logged as an error when it is the gateway's fault. */
+function answerTo(error: unknown, log: Logger, method: string | undefined, path: string | undefined): ErrorAnswer {
   const { status, code, message, details } = toHttp(error);
   if (status >= 500) log.error({ err: error, method, path }, 'request failed');
   else log.debug({ method, path, status, code }, message);
-  return { status, body: { error: { code, message, ...details } } };
+  return { status, headers: status === 503 ? { 'Retry-After': '5' } : {}, body: { error: { code, message, ...details } } };
 }
 
 /**

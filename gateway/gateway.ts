@@ -10,7 +10,7 @@ import { createWebhookRegistry } from '../connectors/registry.js';
 import type { Db } from '../db/client.js';
 import { perMinuteLimiter } from '../runtime/cluster.js';
 import type { ReadinessChecks } from '../runtime/readiness.js';
-import { createApp, createListener, type AppDeps } from './app.js';
+import { createHttp, type AppDeps } from './app.js';
 import { createAuthenticator } from './auth.js';
 import { createLiveEvents } from './live-events.js';
 import { createGatewayMetrics } from './metrics.js';
@@ -68,10 +68,10 @@ export function createGateway(config: Readonly<Config>, infra: GatewayInfra): Ga
     liveEvents: infra.kafka && createLiveEvents({ kafka: infra.kafka, topics: config.kafka.topics, logger }),
     clock,
   };
-  const app = createApp(deps);
+  const { app, listener } = createHttp(deps);
   return {
     app,
-    listener: createListener(app, deps),
+    listener,
     contacts,
     deps,
     async start() {

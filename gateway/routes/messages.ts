@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { Router } from 'express';
 import { normaliseApiMessages } from '../../connectors/api/normalise.js';
 import { apiBatchSchema, apiMessageSchema } from '../../connectors/api/schema.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps, ErrorAnswer } from '../app.js';
 import { allow, bearerKey, EVERYONE, requireApiKey } from '../auth.js';
 import { parseWith } from '../../identity/parse.js';
 
@@ -37,14 +37,19 @@ class JsonBodyError extends Error {
 
 /**
  * `POST /v1/messages` as most clients send it — a JSON body of a known length, not compressed, and a live key —
- * on node's own request and response, before express and without its body parser (see `createListener`). Any
+ * on node's own request and response, before express and without its body parser (see `createHttp`). Any
  * other request to it (no or a revoked key, a Content-Encoding, another charset, a chunked or oversized body, a
  * query string) goes on to express and `messagesRoutes`, which answers it as before; so does every other route.
  * Every role may post, so a live key is all `allow(EVERYONE)` would have checked. It counts its own answers in
  * the request metrics, under the route as express would.
  */
-export function messagesFastPath(deps: AppDeps, answerError: (error: unknown, req: IncomingMessage, res: ServerResponse) => void) {
-  const answered = (res: ServerResponse) => deps.metrics.requests.inc({ route: MESSAGES_PATH, status: res.statusCode });
+export function messagesFastPath(deps: AppDeps, answerTo: (error: unknown, req: IncomingMessage) => ErrorAnswer) {
+  const send = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+      .end(text);
+    deps.metrics.requests.inc({ route: MESSAGES_PATH, status });
+  };
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     if (!isPlainJsonPost(req, deps.maxBodyBytes)) return next();
     const key = bearerKey(req.headers.authorization);
@@ -55,10 +60,12 @@ export function messagesFastPath(deps: AppDeps, answerError: (error: unknown, re
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        void (async () => {
-          const text = JSON.stringify(await acceptMessages(deps, parseJsonBody(Buffer.concat(chunks).toString('utf8'))));
-          res.writeHead(202, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
-        })().catch((error: unknown) => answerError(error, req, res)).finally(() => answered(res));
+        const text = Buffer.concat(chunks).toString('utf8');
+        void (async () => acceptMessages(deps, parseJsonBody(text)))()
+          .then((accepted) => send(res, 202, accepted), (error: unknown) => {
+            const { status, headers, body } = answerTo(error, req);
+            send(res, status, body, headers);
+          });
       });
     }, next);
   };

@@ -11,7 +11,7 @@ import { createLogger } from '../../config/logger.js';
 import type { Contacts } from '../../contacts/index.js';
 import type { WebhookRegistry } from '../../connectors/registry.js';
 import { createApiKey } from '../../db/repositories/api-keys.js';
-import { createApp, createListener, type AppDeps } from '../../gateway/app.js';
+import { createHttp, type AppDeps } from '../../gateway/app.js';
 import { createGateway } from '../../gateway/gateway.js';
 import { createResolver, type Resolver } from '../../resolvers/identity/consumer.js';
 import { createResolverMetrics, type ResolverMetrics } from '../../resolvers/metrics.js';
@@ -89,10 +89,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const harness: Harness = {
     kafka, topics, testDb, baseUrl, ownerKey, groupId, app, contacts: gateway.contacts, resolverMetrics,
-    appWith: (overrides) => {
-      const swapped = { ...deps, ...overrides };
-      return createListener(createApp(swapped), swapped);
-    },
+    appWith: (overrides) => createHttp({ ...deps, ...overrides }).listener,
     webhooks: deps.webhooks,
     liveEvents: deps.liveEvents,
     async startResolver() {
