@@ -3,6 +3,7 @@ import { createLogger } from '../config/logger.js';
 import type { Envelope } from '../connectors/envelope.js';
 import { createDb, dropDatabase, ensureDatabase, type Db } from '../db/client.js';
 import { migrateLatest } from '../db/migrate.js';
+import { onStatement } from '../db/sql.js';
 import { resolveBatch } from '../resolvers/identity/resolve.js';
 import { startMaintenance } from '../resolvers/maintenance.js';
 
@@ -73,19 +74,14 @@ async function resolveAll(db: Db, envelopes: Envelope[], batch: number): Promise
   return batches;
 }
 
-/** Times every statement by knex's query events, grouped by the statement's name. */
+/** Times every statement of the resolver's transactions, grouped by the statement's name. */
 function timeStatements(db: Db) {
-  const started = new Map<string, number>();
   const totals = new Map<string, { ms: number; count: number }>();
   const nameOf = (sql: string) => /^\/\* ([\w.]+) \*\//.exec(sql)?.[1] ?? sql.replace(/\s+/g, ' ').trim().split(' ').slice(0, 2).join(' ');
-  db.on('query', (query: { __knexQueryUid: string }) => void started.set(query.__knexQueryUid, performance.now()));
-  db.on('query-response', (_response: unknown, query: { __knexQueryUid: string; sql: string }) => {
-    const t0 = started.get(query.__knexQueryUid);
-    if (t0 === undefined) return;
-    started.delete(query.__knexQueryUid);
-    const name = nameOf(query.sql);
+  onStatement(db, (sql, ms) => {
+    const name = nameOf(sql);
     const total = totals.get(name) ?? { ms: 0, count: 0 };
-    total.ms += performance.now() - t0;
+    total.ms += ms;
     total.count++;
     totals.set(name, total);
   });

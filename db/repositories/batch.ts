@@ -1,5 +1,4 @@
-import type { Knex } from 'knex';
-import { query, withCtes } from '../sql.js';
+import { query, withCtes, type Transaction } from '../sql.js';
 import { inboundUpdateCtes, type InboundContactUpdate } from './contacts.js';
 import { blockedDropCtes, interactionCtes, type DropDelta, type InteractionDelta } from './interactions.js';
 import { learntAddressesCte, type BusinessAddress } from './business-addresses.js';
@@ -10,7 +9,7 @@ import { flagDuplicates, pointCtes, type AddedPoint, type ContactPointRow, type 
  * What the resolver reads first for a batch, in one statement: the ledger entries of its envelope ids (which were
  * processed already), and the business's own addresses, after recording the ones its messages arrived on.
  */
-export async function openBatch(trx: Knex.Transaction, envelopeIds: string[], addresses: BusinessAddress[]):
+export async function openBatch(trx: Transaction, envelopeIds: string[], addresses: BusinessAddress[]):
   Promise<{ ledger: Map<string, LedgerEntry>; business: Set<string> }> {
   const { text, params } = withCtes('batch.open', [learntAddressesCte(addresses), processedLookupCte(envelopeIds)]);
   const [row] = await query<{ known: string[]; processed: LedgerRow[] }>(trx, text, params);
@@ -34,7 +33,7 @@ export interface BatchWrites {
  * recorded in the ledger (fewer than given: another transaction recorded one first) and what it flagged.
  * One round trip where there were four to six: at moderate rates a batch costs per statement, not per message.
  */
-export async function writeBatch(trx: Knex.Transaction, writes: BatchWrites, at: Date):
+export async function writeBatch(trx: Transaction, writes: BatchWrites, at: Date):
   Promise<{ recorded: number; flagged: FlaggedDuplicate[] }> {
   const { text, params } = withCtes('batch.write', [
     ...inboundUpdateCtes(writes.updates, at),

@@ -1,5 +1,4 @@
-import type { Knex } from 'knex';
-import { query, type Cte } from '../sql.js';
+import { query, type Cte, type Transaction } from '../sql.js';
 
 /** Profile fields of a contact that inbound messages fill in when they are empty. */
 export interface ContactFields {
@@ -59,7 +58,7 @@ const fieldValues = (rows: ContactFields[]) => [
 ];
 
 /** Creates contacts, with the arrival of their newest message as their last interaction. */
-export async function insertContacts(trx: Knex.Transaction, contacts: NewContact[], at: Date): Promise<void> {
+export async function insertContacts(trx: Transaction, contacts: NewContact[], at: Date): Promise<void> {
   if (contacts.length === 0) return;
   await query(trx,
     `/* contacts.insert */ INSERT INTO contacts (id, display_name, name_generated, last_interaction_at, ${FIELD_COLUMNS.join(', ')}, created_at, updated_at)
@@ -125,7 +124,7 @@ export interface ContactSummary {
  * The name and the number of open suggestions (with live partners) of each contact, in one statement: what the
  * resolver puts on every record, read after its writes so a name learnt in the same batch shows.
  */
-export async function contactSummaries(trx: Knex.Transaction, ids: string[]): Promise<Map<string, ContactSummary>> {
+export async function contactSummaries(trx: Transaction, ids: string[]): Promise<Map<string, ContactSummary>> {
   if (ids.length === 0) return new Map();
   const rows = await query<{ id: string; display_name: string; n: number }>(trx,
     `/* contacts.summaries */ SELECT k.id, c.display_name, d.n
@@ -150,7 +149,7 @@ export interface LockedContact extends ContactState {
  * while the batch was being matched stands for the contact that absorbed it. Locking here is what makes a
  * concurrent merge or block wait for the batch, or the batch see the merge or block.
  */
-export async function lockContactStates(trx: Knex.Transaction, ids: string[]): Promise<Map<string, ContactState>> {
+export async function lockContactStates(trx: Transaction, ids: string[]): Promise<Map<string, ContactState>> {
   const states = new Map<string, ContactState>();
   const survivors = new Map<string, string>();
   let pending = ids;
@@ -186,7 +185,7 @@ export async function lockContactStates(trx: Knex.Transaction, ids: string[]): P
  * For new identities: the one live, unblocked contact a person entered this exact email or phone on (a
  * trusted contact point), locked. Values held by several such contacts are left out: they make a new contact.
  */
-export async function findTrustedContacts(trx: Knex.Transaction, points: { kind: string; value: string }[]):
+export async function findTrustedContacts(trx: Transaction, points: { kind: string; value: string }[]):
   Promise<Map<string, string>> {
   if (points.length === 0) return new Map();
   const rows = await query<{ kind: string; value: string; contact_id: string }>(trx,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { query } from '../sql.js';
+import { query, type Transaction } from '../sql.js';
 import type { ContactStatus } from './contacts.js';
 import type { IdentityKey } from '../../identity/keys.js';
 
@@ -16,7 +16,7 @@ export interface IdentityClaim extends IdentityKey {
   contactId: string;
 }
 
-export async function findIdentities(trx: Knex.Transaction, keys: IdentityKey[]): Promise<IdentityRow[]> {
+export async function findIdentities(trx: Transaction, keys: IdentityKey[]): Promise<IdentityRow[]> {
   if (keys.length === 0) return [];
   const rows = await query<IdentityRow>(trx,
     `/* identities.find */ SELECT i.id, i.contact_id, i.kind, i.scope, i.value
@@ -33,7 +33,7 @@ export async function findIdentities(trx: Knex.Transaction, keys: IdentityKey[])
  * Returns only the rows this transaction won: the unique index decides races between resolvers, and the
  * loser's rows are found again with `findIdentities` once the winner has committed.
  */
-export async function claimIdentities(trx: Knex.Transaction, claims: IdentityClaim[], at: Date): Promise<IdentityRow[]> {
+export async function claimIdentities(trx: Transaction, claims: IdentityClaim[], at: Date): Promise<IdentityRow[]> {
   if (claims.length === 0) return [];
   const rows = await query<IdentityRow>(trx,
     `/* identities.claim */ INSERT INTO contact_identities (id, contact_id, kind, scope, value, matchable, created_at)

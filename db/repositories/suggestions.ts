@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { query, withCtes, type Cte } from '../sql.js';
+import { query, withCtes, type Cte, type Transaction } from '../sql.js';
 import type { PointKind } from '../../identity/channels.js';
 import type { ContactPoint } from '../../identity/keys.js';
 import { equivalenceReason } from '../../identity/normalise/mailbox.js';
@@ -79,7 +79,7 @@ export function pointCtes(points: ContactPointRow[], at: Date): Cte[] {
  * Flags every other live contact that holds one of the points just added (see `pointCtes`). A separate
  * statement from the one that added them, so it sees them: two new contacts of one batch find each other.
  */
-export async function flagDuplicates(trx: Knex.Transaction, added: AddedPoint[], at: Date): Promise<FlaggedDuplicate[]> {
+export async function flagDuplicates(trx: Transaction, added: AddedPoint[], at: Date): Promise<FlaggedDuplicate[]> {
   if (added.length === 0) return [];
   // LATERAL with OFFSET 0 keeps each look-up on an index ((kind, value) or (kind, mailbox)) instead of
   // hash-joining every live contact's points (which it did on stale statistics, at half of a batch's time).
@@ -113,7 +113,7 @@ export async function flagDuplicates(trx: Knex.Transaction, added: AddedPoint[],
 }
 
 /** Suggestions a replayed batch flagged the first time, so its events can be published again. */
-export async function findFlaggedBy(trx: Knex.Transaction, envelopeIds: string[]): Promise<FlaggedDuplicate[]> {
+export async function findFlaggedBy(trx: Transaction, envelopeIds: string[]): Promise<FlaggedDuplicate[]> {
   if (envelopeIds.length === 0) return [];
   const rows = await query<FlaggedRow>(trx,
     `/* suggestions.replayed */ SELECT id, contact_a, contact_b, field, value, rule, other_value, flagged_by_envelope FROM duplicate_suggestions

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+import { DirectTransaction, type Transaction } from '../../db/sql.js';
 import type { Envelope, ResolvedEnvelope } from '../../connectors/envelope.js';
 import type { Db } from '../../db/client.js';
 import { openBatch, writeBatch } from '../../db/repositories/batch.js';
@@ -75,7 +75,7 @@ export interface Decision {
  * died before its Kafka transaction did) yields the same records and events again, without counting twice.
  */
 export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Promise<BatchResult> {
-  return db.transaction(async (trx) => {
+  return DirectTransaction.run(db, async (trx) => {
     const unique = firstOfEachEnvelope(items);
     const { ledger, business } = await openBatch(trx, unique.map((item) => item.envelope.id), accountAddresses(unique));
     const replays: { item: InboundItem; entry: LedgerEntry }[] = [];
@@ -114,7 +114,7 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
 }
 
 /** Matches each fresh envelope's sender to a contact, creating identities and contacts that are missing. */
-async function decide(trx: Knex.Transaction, fresh: InboundItem[], business: Set<string>, now: Date):
+async function decide(trx: Transaction, fresh: InboundItem[], business: Set<string>, now: Date):
   Promise<{ decisions: Decision[]; states: Map<string, ContactState> }> {
   if (fresh.length === 0) return { decisions: [], states: new Map() };
   const facts = fresh.map((item) => senderFacts(item.envelope, business));
@@ -223,7 +223,7 @@ function newAliases(decisions: Decision[], found: Map<string, IdentityRow>): Ide
 }
 
 /** Writes what the decisions imply: contact fields, interactions, drop counters, points, the ledger. */
-async function record(trx: Knex.Transaction, decisions: Decision[], states: Map<string, ContactState>, now: Date):
+async function record(trx: Transaction, decisions: Decision[], states: Map<string, ContactState>, now: Date):
   Promise<FlaggedDuplicate[]> {
   if (decisions.length === 0) return [];
   const resolved = decisions.filter((d) => d.outcome === 'resolved');
@@ -244,7 +244,7 @@ async function record(trx: Knex.Transaction, decisions: Decision[], states: Map<
  * A new email, SMS or WhatsApp identity whose address a person entered on exactly one live contact joins
  * that contact instead of making a new one. Returns the claims that were pointed at such a contact.
  */
-async function attachToTrustedContacts(trx: Knex.Transaction, claims: IdentityClaim[]): Promise<Set<IdentityClaim>> {
+async function attachToTrustedContacts(trx: Transaction, claims: IdentityClaim[]): Promise<Set<IdentityClaim>> {
   const pointOf = (claim: IdentityClaim) => ({ kind: claim.kind === 'email' ? 'email' : 'phone', value: claim.value });
   const candidates = claims.filter((claim) => claim.matchable && TRUSTABLE_KINDS.has(claim.kind));
   const trusted = await findTrustedContacts(trx, candidates.map(pointOf));
