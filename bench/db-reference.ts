@@ -77,7 +77,7 @@ async function resolveAll(db: Db, envelopes: Envelope[], batch: number): Promise
 /** Times every statement of the resolver's transactions, grouped by the statement's name. */
 function timeStatements(db: Db) {
   const totals = new Map<string, { ms: number; count: number }>();
-  const nameOf = (sql: string) => /^\/\* ([\w.]+) \*\//.exec(sql)?.[1] ?? sql.replace(/\s+/g, ' ').trim().split(' ').slice(0, 2).join(' ');
+  const nameOf = (sql: string) => /^\/\* ([\w.]+) \*\//.exec(sql)?.[1] ?? sql.split(';')[0]!.replace(/\s+/g, ' ').trim().split(' ').slice(0, 2).join(' ');
   onStatement(db, (sql, ms) => {
     const name = nameOf(sql);
     const total = totals.get(name) ?? { ms: 0, count: 0 };

@@ -44,12 +44,18 @@ interface PooledClient {
 export class DirectTransaction {
   private constructor(private readonly connection: pg.ClientBase, private readonly listener: StatementListener | undefined) {}
 
-  /** Runs `work` between BEGIN and COMMIT (ROLLBACK when it throws) on a connection borrowed from `db`'s pool. */
-  static async run<T>(db: Knex, work: (trx: DirectTransaction) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` between BEGIN and COMMIT (ROLLBACK when it throws) on a connection borrowed from `db`'s pool, with
+   * `settings` in force for this transaction only (`SET LOCAL`, sent with BEGIN: no round trip of their own).
+   */
+  static async run<T>(db: Knex, work: (trx: DirectTransaction) => Promise<T>, settings: Record<string, string> = {}): Promise<T> {
     const pool = db.client as PooledClient;
     const trx = new DirectTransaction(await pool.acquireConnection(), statementListeners.get(db));
     try {
-      await trx.statement('BEGIN', []);
+      await trx.statement(['BEGIN', ...Object.entries(settings).map(([name, value]) => {
+        if (!/^[a-z_]+(\.[a-z_]+)?$/.test(name)) throw new TypeError(`not a setting's name: ${name}`);
+        return `SET LOCAL ${name} = ${trx.connection.escapeLiteral(value)}`;
+      })].join('; '), []);
       let result: T;
       try {
         result = await work(trx);

@@ -70,6 +70,14 @@ export interface Decision {
 }
 
 /**
+ * Every statement of a batch looks rows up by key (an index), and a plan that scans a table instead was planned
+ * on statistics older than the table: a prepared statement keeps the plan it made for a table that was nearly
+ * empty (a new deployment, or a drain that outgrew the last ANALYZE) until the table is next ANALYZEd. Scans
+ * are priced out for the batch's transaction; where no index fits, PostgreSQL still scans.
+ */
+const INDEX_LOOK_UPS_ONLY = { enable_seqscan: 'off' };
+
+/**
  * Resolves a batch of inbound envelopes to contacts in one database transaction with a fixed number of
  * set-based statements, whatever the batch size. Re-running a batch that was committed (a resolver that
  * died before its Kafka transaction did) yields the same records and events again, without counting twice.
@@ -110,7 +118,7 @@ export async function resolveBatch(db: Db, items: InboundItem[], now: Date): Pro
       dropped: decisions.filter((d) => d.outcome === 'dropped').length,
       duplicates: items.length - replays.length - fresh.length,
     };
-  });
+  }, INDEX_LOOK_UPS_ONLY);
 }
 
 /** Matches each fresh envelope's sender to a contact, creating identities and contacts that are missing. */

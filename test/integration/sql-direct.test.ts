@@ -85,6 +85,17 @@ describe('direct transactions (real PostgreSQL)', function () {
     expect(await direct(40, 'b')).to.deep.equal(await viaKnex(40, 'b'));
   });
 
+  it('puts settings in force for its transaction only, and refuses a name that is not a setting\'s', async () => {
+    const inside = await DirectTransaction.run(single, (trx) => query<{ value: string }>(trx, "SELECT current_setting('enable_seqscan') AS value", []),
+      { enable_seqscan: 'off' });
+    expect(inside).to.deep.equal([{ value: 'off' }]);
+    expect(await query(single, "SELECT current_setting('enable_seqscan') AS value", []), 'on the same connection after it').to.deep.equal([{ value: 'on' }]);
+    const refused = await failure(DirectTransaction.run(single, () => Promise.resolve(), { 'x = 1; DROP TABLE direct_rows; --': 'on' }));
+    expect(refused.message).to.match(/not a setting's name/);
+    expect(await rows()).to.deep.equal([]);
+    expect(await query(single, 'SELECT 1 AS ok', [])).to.deep.equal([{ ok: 1 }]);
+  });
+
   it('tells a listener on its database each statement it ran, BEGIN and COMMIT included', async () => {
     const seen: string[] = [];
     const stop = onStatement(testDb.db, (text, ms) => {
