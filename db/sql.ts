@@ -7,7 +7,8 @@ type Scalar = string | number | boolean | Date | Buffer | null;
 export type SqlParam = Scalar | readonly Scalar[];
 
 /**
- * Runs parameterised SQL (`?` placeholders) and returns its rows. The one place raw SQL meets knex.
+ * Runs parameterised SQL (`?` placeholders) and returns its rows. The one place raw SQL meets the driver: knex,
+ * or pg itself in a `DirectTransaction`.
  * A statement that starts with its name in a comment (`/* batch.open *\/`, the resolver's) is prepared once per
  * connection and planned once PostgreSQL settles on a generic plan, instead of parsed and planned on every call.
  */
@@ -71,7 +72,7 @@ export class DirectTransaction {
     }
   }
 
-  /** Runs one statement (`?` placeholders), prepared under `name` when it has one. */
+  /** Runs one statement (`?` placeholders, values as `query` prepares them), prepared under `name` when it has one. */
   async statement<Row>(text: string, values: unknown[], name?: string): Promise<Row[]> {
     const started = this.listener ? performance.now() : 0;
     const result = await this.connection.query<Row & pg.QueryResultRow>({ text: numbered(text), values, ...(name ? { name } : {}) });
@@ -149,7 +150,8 @@ function preparedName(text: string): string | undefined {
  * sequential scan of the whole table, which it does whenever its statistics believe the table is small (as
  * during a drain that outgrows the last ANALYZE): one index look-up per key instead. Not whatever the statistics:
  * a table ANALYZEd while empty is planned as empty, and each look-up then scans it; the resolver's maintenance
- * (resolvers/maintenance.ts) ANALYZEs a hot table once 1,000 rows or a tenth of it changed.
+ * (resolvers/maintenance.ts) ANALYZEs a hot table once 1,000 rows or a tenth of it changed, and its transactions
+ * price scans out (`INDEX_LOOK_UPS_ONLY` in resolvers/identity/resolve.ts) for the plans made in between.
  */
 
 /** A parameterised SQL fragment (a WHERE condition over `contacts c`): `?` placeholders and their values, never values spliced into text. */
