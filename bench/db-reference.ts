@@ -3,7 +3,7 @@ import { createLogger } from '../config/logger.js';
 import type { Envelope } from '../connectors/envelope.js';
 import { createDb, dropDatabase, ensureDatabase, type Db } from '../db/client.js';
 import { migrateLatest } from '../db/migrate.js';
-import { onStatement } from '../db/sql.js';
+import { onStatement, statementName } from '../db/sql.js';
 import { resolveBatch } from '../resolvers/identity/resolve.js';
 import { startMaintenance } from '../resolvers/maintenance.js';
 
@@ -77,9 +77,8 @@ async function resolveAll(db: Db, envelopes: Envelope[], batch: number): Promise
 /** Times every statement of the resolver's transactions, grouped by the statement's name. */
 function timeStatements(db: Db) {
   const totals = new Map<string, { ms: number; count: number }>();
-  const nameOf = (sql: string) => /^\/\* ([\w.]+) \*\//.exec(sql)?.[1] ?? sql.split(';')[0]!.replace(/\s+/g, ' ').trim().split(' ').slice(0, 2).join(' ');
   onStatement(db, (sql, ms) => {
-    const name = nameOf(sql);
+    const name = statementName(sql);
     const total = totals.get(name) ?? { ms: 0, count: 0 };
     total.ms += ms;
     total.count++;

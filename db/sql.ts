@@ -23,12 +23,28 @@ export async function query<Row = never>(db: Knex | Transaction, text: string, p
 
 /** Told each statement a direct transaction on its database ran, BEGIN and COMMIT included, and how long it took. */
 export type StatementListener = (text: string, milliseconds: number) => void;
-const statementListeners = new WeakMap<Knex, StatementListener>();
+const statementListeners = new WeakMap<Knex, Set<StatementListener>>();
 
-/** Times the statements of `DirectTransaction`s on `db` (the bench's per-statement figures); returns the undo. */
+/**
+ * Times the statements of `DirectTransaction`s on `db` (the resolver's per-statement metric, the bench's
+ * per-statement figures); returns the undo.
+ */
 export function onStatement(db: Knex, listener: StatementListener): () => void {
-  statementListeners.set(db, listener);
-  return () => void statementListeners.delete(db);
+  const listeners = statementListeners.get(db) ?? new Set();
+  statementListeners.set(db, listeners.add(listener));
+  return () => void listeners.delete(listener);
+}
+
+const statementNames = new Map<string, string>();
+
+/** What a statement is called in metrics and timings: its leading `/* name *\/`, else its first word (BEGIN, COMMIT). */
+export function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = /^\/\* ([\w.]+) \*\//.exec(text)?.[1] ?? /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'other';
+    if (statementNames.size < 1_000) statementNames.set(text, name);
+  }
+  return name;
 }
 
 interface PooledClient {
@@ -43,7 +59,7 @@ interface PooledClient {
  * The pool is knex's, so the connection limit and a broken connection's disposal are shared with it.
  */
 export class DirectTransaction {
-  private constructor(private readonly connection: pg.ClientBase, private readonly listener: StatementListener | undefined) {}
+  private constructor(private readonly connection: pg.ClientBase, private readonly listeners: ReadonlySet<StatementListener> | undefined) {}
 
   /**
    * Runs `work` between BEGIN and COMMIT (ROLLBACK when it throws) on a connection borrowed from `db`'s pool, with
@@ -74,9 +90,12 @@ export class DirectTransaction {
 
   /** Runs one statement (`?` placeholders, values as `query` prepares them), prepared under `name` when it has one. */
   async statement<Row>(text: string, values: unknown[], name?: string): Promise<Row[]> {
-    const started = this.listener ? performance.now() : 0;
+    const started = this.listeners?.size ? performance.now() : 0;
     const result = await this.connection.query<Row & pg.QueryResultRow>({ text: numbered(text), values, ...(name ? { name } : {}) });
-    this.listener?.(text, performance.now() - started);
+    if (this.listeners?.size) {
+      const milliseconds = performance.now() - started;
+      for (const listener of this.listeners) listener(text, milliseconds);
+    }
     return result.rows;
   }
 }

@@ -29,6 +29,11 @@ export function createResolverMetrics(registry = new Registry()) {
         + 'and in each step of commit: commit_records (adding the partitions and producing the records), commit_offsets (the consumer offsets), commit_end (EndTxn).',
       labelNames: ['phase'], registers: [registry], buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
+    statementSeconds: new Histogram({
+      name: 'tributary_resolver_statement_seconds',
+      help: 'Time each statement of a batch\'s PostgreSQL transaction takes, by its name (batch.open, batch.write, …, BEGIN, COMMIT).',
+      labelNames: ['statement'], registers: [registry], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    }),
     batchSize: new Histogram({
       name: 'tributary_resolver_batch_size', help: 'Records per consumed batch.', registers: [registry],
       buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000],

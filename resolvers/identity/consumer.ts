@@ -4,6 +4,7 @@ import type { Topics } from '../../config/topics.js';
 import type { Logger } from '../../config/logger.js';
 import type { Db } from '../../db/client.js';
 import { describeDbError, isRetriableDbError } from '../../db/errors.js';
+import { onStatement, statementName } from '../../db/sql.js';
 import type { ResolverMetrics } from '../metrics.js';
 import { batchGroups } from '../batch-groups.js';
 import { ProducerPool } from '../producer-pool.js';
@@ -50,6 +51,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
   const log = deps.logger.child({ module: 'resolver' });
   const clock = deps.clock ?? (() => new Date());
   let consumer: Consumer | undefined;
+  let stopTiming = () => {};
   const producers = ProducerPool.create(deps.kafka, deps.transactionalId, deps.concurrency);
   const groups = batchGroups<EachBatchPayload>({ maxMessages: GROUP_MAX_MESSAGES, size: (payload) => payload.batch.messages.length,
     run: resolveGroup });
@@ -185,6 +187,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   return {
     async start() {
+      stopTiming = onStatement(deps.db, (text, milliseconds) =>
+        deps.metrics.statementSeconds.observe({ statement: statementName(text) }, milliseconds / 1000));
       consumer = deps.kafka.consumer({
         groupId: deps.groupId,
         readUncommitted: false,
@@ -205,6 +209,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     async stop() {
       await consumer?.disconnect();
       await producers.disconnect();
+      stopTiming();
       log.info('resolver stopped');
     },
   };

@@ -44,6 +44,21 @@ describe('identity resolver (real Kafka and Postgres)', () => {
     });
   });
 
+  describe('its statement metric', () => {
+    it('times each statement of a batch\'s transaction by name, BEGIN and COMMIT included', async () => {
+      await harness.post('/v1/messages', apiMessage('statement-timed'));
+      await resolved.waitForCount(1);
+      const counts = await waitFor(async () => {
+        const { values } = await harness.resolverMetrics.statementSeconds.get();
+        const count = new Map(values.filter((v) => v.metricName?.endsWith('_count')).map((v) => [v.labels.statement, v.value]));
+        return (count.get('COMMIT') ?? 0) > 0 ? count : undefined;
+      });
+      for (const statement of ['BEGIN', 'batch.open', 'identities.find', 'batch.write', 'contacts.summaries', 'COMMIT']) {
+        expect(counts.get(statement), statement).to.be.at.least(1);
+      }
+    });
+  });
+
   describe('when a new sender gives no name', () => {
     it('names the contact with a friendly adjective-noun name, stable for the identity', async () => {
       await harness.post('/v1/messages', apiMessage('nameless'));

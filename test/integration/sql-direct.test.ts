@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createDb, type Db } from '../../db/client.js';
 import { describeDbError, isRetriableDbError } from '../../db/errors.js';
-import { DirectTransaction, onStatement, query } from '../../db/sql.js';
+import { DirectTransaction, onStatement, query, statementName } from '../../db/sql.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 /**
@@ -96,15 +96,23 @@ describe('direct transactions (real PostgreSQL)', function () {
     expect(await query(single, 'SELECT 1 AS ok', [])).to.deep.equal([{ ok: 1 }]);
   });
 
-  it('tells a listener on its database each statement it ran, BEGIN and COMMIT included', async () => {
+  it('tells each listener on its database each statement it ran, BEGIN and COMMIT included, until it stops listening', async () => {
     const seen: string[] = [];
     const stop = onStatement(testDb.db, (text, ms) => {
       expect(ms).to.be.a('number').and.at.least(0);
       seen.push(text);
     });
     await DirectTransaction.run(testDb.db, (trx) => query(trx, '/* test.listened */ SELECT ?::int AS n', [1]));
+    const alsoSeen: string[] = [];
+    const stopToo = onStatement(testDb.db, (text) => void alsoSeen.push(statementName(text)));
+    await DirectTransaction.run(testDb.db, (trx) => query(trx, 'SELECT 1', []));
     stop();
     await DirectTransaction.run(testDb.db, (trx) => query(trx, 'SELECT 2', []));
-    expect(seen).to.deep.equal(['BEGIN', '/* test.listened */ SELECT ?::int AS n', 'COMMIT']);
+    stopToo();
+    await DirectTransaction.run(testDb.db, (trx) => query(trx, 'SELECT 3', []));
+    expect(seen).to.deep.equal(['BEGIN', '/* test.listened */ SELECT ?::int AS n', 'COMMIT', 'BEGIN', 'SELECT 1', 'COMMIT']);
+    expect(alsoSeen, 'a second listener, by name').to.deep.equal(['BEGIN', 'SELECT', 'COMMIT', 'BEGIN', 'SELECT', 'COMMIT']);
+    expect(statementName('/* batch.open */ WITH x AS (SELECT 1) SELECT 2')).to.equal('batch.open');
+    expect(statementName('BEGIN; SET LOCAL enable_seqscan = \'off\'')).to.equal('BEGIN');
   });
 });
