@@ -14,10 +14,10 @@ export type SqlParam = Scalar | readonly Scalar[];
  */
 export async function query<Row = never>(db: Knex | Transaction, text: string, params: SqlParam[]): Promise<Row[]> {
   const values = params.map((param) => (Array.isArray(param) ? arrayLiteral(param) : param));
-  const name = preparedName(text);
-  if (db instanceof DirectTransaction) return db.statement<Row>(text, values, name);
+  if (db instanceof DirectTransaction) return db.statement<Row>(text, values);
   const raw = db.raw(text, values as Knex.RawBinding[]);
-  const result = (await (name ? raw.options({ name }) : raw)) as { rows: Row[] };
+  const prepared = text.startsWith('/* ') ? describe(text).prepared : undefined;
+  const result = (await (prepared ? raw.options({ name: prepared }) : raw)) as { rows: Row[] };
   return result.rows;
 }
 
@@ -35,16 +35,9 @@ export function onStatement(db: Knex, listener: StatementListener): () => void {
   return () => void listeners.delete(listener);
 }
 
-const statementNames = new Map<string, string>();
-
 /** What a statement is called in metrics and timings: its leading `/* name *\/`, else its first word (BEGIN, COMMIT). */
 export function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = /^\/\* ([\w.]+) \*\//.exec(text)?.[1] ?? /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'other';
-    if (statementNames.size < 1_000) statementNames.set(text, name);
-  }
-  return name;
+  return describe(text).name;
 }
 
 interface PooledClient {
@@ -88,10 +81,11 @@ export class DirectTransaction {
     }
   }
 
-  /** Runs one statement (`?` placeholders, values as `query` prepares them), prepared under `name` when it has one. */
-  async statement<Row>(text: string, values: unknown[], name?: string): Promise<Row[]> {
+  /** Runs one statement (`?` placeholders, values as `query` prepares them), prepared when it is named. */
+  async statement<Row>(text: string, values: unknown[]): Promise<Row[]> {
+    const { prepared, numbered } = describe(text);
     const started = this.listeners?.size ? performance.now() : 0;
-    const result = await this.connection.query<Row & pg.QueryResultRow>({ text: numbered(text), values, ...(name ? { name } : {}) });
+    const result = await this.connection.query<Row & pg.QueryResultRow>({ text: numbered, values, ...(prepared ? { name: prepared } : {}) });
     if (this.listeners?.size) {
       const milliseconds = performance.now() - started;
       for (const listener of this.listeners) listener(text, milliseconds);
@@ -102,19 +96,6 @@ export class DirectTransaction {
 
 /** Statements in a transaction: knex's, or a `DirectTransaction` (the resolver's). */
 export type Transaction = Knex.Transaction | DirectTransaction;
-
-const numberedTexts = new Map<string, string>();
-
-/** `?` placeholders as pg's `$1, $2, …` (an escaped `\\?` stays a literal `?`), as knex numbers them; kept per fixed text. */
-function numbered(text: string): string {
-  let result = numberedTexts.get(text);
-  if (result === undefined) {
-    let count = 0;
-    result = text.replace(/(\\*)(\?)/g, (_match, escapes: string) => (escapes.length % 2 ? '?' : `$${++count}`));
-    if (numberedTexts.size < 1_000) numberedTexts.set(text, result);
-  }
-  return result;
-}
 
 /**
  * An array parameter as PostgreSQL's array literal, `{a,b,"c d"}`, quoting only the elements that need it. pg
@@ -140,23 +121,39 @@ function arrayLiteral(values: readonly Scalar[]): string | readonly Scalar[] {
 const isPlain = (value: string) => PLAIN.test(value) && !(value.length === 4 && /^null$/i.test(value));
 const PLAIN = /^[\w.:@+-]+$/;
 
-const preparedNames = new Map<string, string>();
+/** What is worked out from a statement's text: once for a named one, whose text is fixed. */
+interface StatementText {
+  /** Its leading `/* name *\/`, else its first word in capitals (BEGIN, COMMIT). */
+  name: string;
+  /**
+   * The prepared statement's name for a named statement (its name and a hash of the text, so that a variant text
+   * gets its own and two copies of this module in one process agree); undefined for any other SQL.
+   */
+  prepared: string | undefined;
+  /** The text with pg's `$1, $2, …` for `?`, as knex numbers them (an escaped `\\?` stays a literal `?`). */
+  numbered: string;
+}
 
-/**
- * The prepared statement's name for a named statement (label and a hash of the text, so that a variant text gets
- * its own and two copies of this module in one process agree); undefined for any other SQL, which is not kept.
- */
-function preparedName(text: string): string | undefined {
-  if (!text.startsWith('/* ')) return undefined;
-  let name = preparedNames.get(text);
-  // Past a thousand variants the text is not fixed after all: run the rest unprepared rather than hold them all.
-  if (name === undefined && preparedNames.size < 1_000) {
-    const label = /^\/\* ([a-z.]+) \*\//.exec(text)?.[1];
-    if (!label) return undefined;
-    name = `${label}#${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    preparedNames.set(text, name);
-  }
-  return name;
+const namedTexts = new Map<string, StatementText>();
+
+function describe(text: string): StatementText {
+  const known = namedTexts.get(text);
+  if (known) return known;
+  const label = /^\/\* ([\w.]+) \*\//.exec(text)?.[1];
+  // Past a thousand named texts they are not fixed after all: the rest run unprepared rather than all be held.
+  const kept = label !== undefined && namedTexts.size < 1_000;
+  const described: StatementText = {
+    name: label ?? /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'other',
+    prepared: kept ? `${label}#${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : undefined,
+    numbered: numberPlaceholders(text),
+  };
+  if (kept) namedTexts.set(text, described);
+  return described;
+}
+
+function numberPlaceholders(text: string): string {
+  let count = 0;
+  return text.replace(/(\\*)(\?)/g, (_match, escapes: string) => (escapes.length % 2 ? '?' : `$${++count}`));
 }
 
 /*
